@@ -1,0 +1,133 @@
+"""Every command of the project. Build the site: `nox -s docs`. Check it: `nox`."""
+
+import os
+import shutil
+from pathlib import Path
+
+import nox
+
+ROOT = Path(__file__).resolve().parent
+BUILD = ROOT / "build"
+HTML = BUILD / "html"
+PYTHON = "3.13"
+
+nox.options.default_venv_backend = "uv"
+nox.options.sessions = ["tests"]
+
+# Installed packages get compiled bytecode, so each notebook kernel starts fast
+# even where PYTHONDONTWRITEBYTECODE is set.
+os.environ["UV_COMPILE_BYTECODE"] = "1"
+# No accelerator is used; skip JAX's search for one.
+os.environ["JAX_PLATFORMS"] = "cpu"
+
+
+PAGES_TO_NOTEBOOKS = """
+import pathlib, sys, jupytext
+for page in map(pathlib.Path, sys.argv[2:]):
+    notebook = jupytext.read(page)
+    for cell in notebook.cells:
+        if "load" in cell.metadata:
+            cell.source = (page.parent / cell.metadata["load"]).read_text().rstrip()
+    jupytext.write(notebook, pathlib.Path(sys.argv[1]) / (page.stem + ".ipynb"))
+"""
+
+
+def install(session):
+    session.install("-r", "requirements.txt")
+
+
+def create_execution_cache(session):
+    """Create the jupyter-cache database before a parallel build races to create it."""
+    session.run(
+        "python",
+        "-c",
+        "import sys, jupyter_cache; jupyter_cache.get_cache(sys.argv[1])",
+        str(BUILD / ".jupyter_cache"),
+        silent=True,
+    )
+
+
+def build_docs(session, *extra):
+    create_execution_cache(session)
+    session.run(
+        "sphinx-build",
+        "-c", "conf",
+        "-W", "--keep-going",
+        "-j", "auto",
+        "-b", "html",
+        *extra,
+        "docs", str(HTML),
+    )  # fmt: skip
+
+
+def run_lint(session):
+    paths = ["noxfile.py", "conf", "examples", "tests"]
+    session.run("ruff", "check", *paths)
+    session.run("ruff", "format", "--check", *paths)
+    # The code cells of the pages, as notebooks (ruff understands IPython
+    # magics); a cell that loads a file is linted with that file's code.
+    cells = BUILD / "lint"
+    shutil.rmtree(cells, ignore_errors=True)
+    cells.mkdir(parents=True)
+    pages = [p for p in (ROOT / "docs").glob("*.md") if "\njupytext:" in p.read_text()]
+    session.run("python", "-c", PAGES_TO_NOTEBOOKS, str(cells), *map(str, pages))
+    notebooks = sorted(str(n) for n in cells.glob("*.ipynb"))
+    session.run("ruff", "check", *notebooks)
+    session.run("ruff", "format", "--check", "--diff", *notebooks)
+
+
+def run_doctests(session):
+    session.run("pytest", "--doctest-modules", "examples")
+
+
+@nox.session(python=PYTHON)
+def docs(session):
+    """Build the site into build/html (unchanged pages are not executed again)."""
+    install(session)
+    build_docs(session, *session.posargs)
+    session.log(f"Open {HTML / 'index.html'}")
+
+
+@nox.session(python=PYTHON)
+def serve(session):
+    """Rebuild and reload the browser on every edit: http://127.0.0.1:8000."""
+    install(session)
+    create_execution_cache(session)
+    session.run(
+        "sphinx-autobuild", "-c", "conf", "--watch", "examples", "--watch", "conf",
+        "--host", "127.0.0.1", "docs", str(HTML),
+    )  # fmt: skip
+
+
+@nox.session(python=PYTHON)
+def doctests(session):
+    """Run the doctests of the reference solutions in examples/."""
+    install(session)
+    run_doctests(session)
+
+
+@nox.session(python=PYTHON)
+def lint(session):
+    """Ruff over the code and over the code cells of every page."""
+    install(session)
+    run_lint(session)
+
+
+@nox.session(python=PYTHON)
+def tests(session):
+    """Lint, doctests, a strict build of the site, then the test suite."""
+    install(session)
+    run_lint(session)
+    run_doctests(session)
+    build_docs(session)
+    session.run("pytest", "tests", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def lock(session):
+    """Re-pin requirements.txt from requirements.in to the newest releases."""
+    session.install("uv")
+    session.run(
+        "uv", "pip", "compile", "--quiet", "--python-version", PYTHON,
+        "--no-header", "--output-file", "requirements.txt", "requirements.in",
+    )  # fmt: skip

@@ -1,0 +1,129 @@
+"""Checks on the built site (build/html), which `nox -s tests` builds first."""
+
+import html
+import importlib
+import inspect
+import re
+import subprocess
+import sys
+from html.parser import HTMLParser
+from importlib.metadata import version
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+HTML = ROOT / "build" / "html"
+LESSONS = {
+    "linen-train-eval-flag": "model_train_eval_forward",
+    "nnx-train-eval-flag": "train_eval_forward",
+    "nnx-dropout": "dropout_forward",
+    "linen-prng-streams": "dropout_model_forward",
+}
+SKELETON = [
+    "Why it matters",
+    "The API",
+    "Worked example",
+    "Common pitfalls",
+    "Problem",
+    "Hints",
+    "Solution",
+]
+
+
+class Page(HTMLParser):
+    """The parts of a built page the tests look at."""
+
+    def __init__(self, path):
+        super().__init__()
+        self.h2, self.urls, self.tab_labels = [], [], []
+        self._in_h2 = False
+        self.html = path.read_text()
+        self.feed(self.html)
+        self.text = html.unescape(re.sub(r"<[^>]+>", "", self.html))
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        self._in_h2 = tag == "h2"
+        if self._in_h2:
+            self.h2.append("")
+        for name in ("src", "href"):
+            if attrs.get(name) and not (tag == "a" and name == "href"):
+                self.urls.append(attrs[name])
+        if tag == "label" and attrs.get("data-sync-group"):
+            self.tab_labels.append((attrs["data-sync-group"], attrs["data-sync-id"]))
+
+    def handle_endtag(self, tag):
+        if tag == "h2":
+            self._in_h2 = False
+
+    def handle_data(self, data):
+        if self._in_h2:
+            self.h2[-1] += data
+
+
+@pytest.fixture(scope="session")
+def pages():
+    missing = [s for s in LESSONS if not (HTML / f"{s}.html").exists()]
+    assert not missing, f"build the site first (nox -s docs); missing: {missing}"
+    return {slug: Page(HTML / f"{slug}.html") for slug in LESSONS}
+
+
+@pytest.mark.parametrize("slug", LESSONS)
+def test_lesson_follows_the_skeleton(pages, slug):
+    headings = [re.sub(r"[#\s]+$", "", h).strip() for h in pages[slug].h2]
+    starts = [next((h for h in headings if h.startswith(s)), None) for s in SKELETON]
+    assert None not in starts, f"{slug}: headings {headings}"
+    assert starts == sorted(starts, key=headings.index), f"{slug}: order {headings}"
+
+
+@pytest.mark.parametrize("slug", LESSONS)
+def test_lesson_states_the_versions_it_ran_with(pages, slug):
+    stamp = f"Executed with jax {version('jax')} and flax {version('flax')}."
+    assert stamp in pages[slug].text
+
+
+@pytest.mark.parametrize("slug", LESSONS)
+def test_problem_states_the_contract_of_the_solution(pages, slug):
+    name = LESSONS[slug]
+    module = importlib.import_module(f"examples.{name}")
+    parameters = inspect.signature(getattr(module, name)).parameters
+    signature = f"{name}({', '.join(parameters)})"
+    assert f"Write {signature}." in pages[slug].text, signature
+
+
+@pytest.mark.parametrize("slug", LESSONS)
+def test_solution_shown_is_the_example_module(pages, slug):
+    source = (ROOT / "examples" / f"{LESSONS[slug]}.py").read_text()
+    # The page shows the module from its imports to the grading cases.
+    shown = source[source.index("import jax") :].split("# -- Grading cases")[0]
+    for line in shown.splitlines():
+        assert line in pages[slug].text, f"{slug}: solution line missing: {line!r}"
+
+
+@pytest.mark.parametrize("slug", LESSONS)
+def test_linen_and_nnx_tabs_are_synced(pages, slug):
+    labels = pages[slug].tab_labels
+    assert ("api", "linen") in labels and ("api", "nnx") in labels, labels
+
+
+def test_pages_load_nothing_from_another_host(pages):
+    for path in HTML.rglob("*.html"):
+        external = [u for u in Page(path).urls if re.match(r"(https?:)?//", u)]
+        assert not external, f"{path.relative_to(HTML)} loads {external}"
+
+
+def test_no_build_machine_paths_are_published():
+    leaks = [str(ROOT), sys.prefix, "site-packages", "/root/", "/tmp/"]
+    for path in HTML.rglob("*"):
+        if path.suffix in {".html", ".txt", ".js"} and path.is_file():
+            text = path.read_text(errors="replace")
+            found = [leak for leak in leaks if leak in text]
+            assert not found, f"{path.relative_to(HTML)} contains {found}"
+
+
+def test_no_notebook_is_committed():
+    tracked = subprocess.run(
+        ["git", "ls-files", "*.ipynb"], cwd=ROOT, capture_output=True, text=True
+    )
+    assert tracked.returncode == 0 and tracked.stdout == ""
