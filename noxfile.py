@@ -37,11 +37,12 @@ def install(session):
 
 
 def create_execution_cache(session):
-    """Create the jupyter-cache database before a parallel build races to create it."""
+    """Create the jupyter-cache database (its tables) before a parallel build
+    races to create it."""
     session.run(
         "python",
         "-c",
-        "import sys, jupyter_cache; jupyter_cache.get_cache(sys.argv[1])",
+        "import sys, jupyter_cache; jupyter_cache.get_cache(sys.argv[1]).db",
         str(BUILD / ".jupyter_cache"),
         silent=True,
     )
