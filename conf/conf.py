@@ -18,6 +18,7 @@ extensions = [
     "myst_nb",
     "sphinx_design",
     "sphinx_copybutton",
+    "notfound.extension",
     "api_tabs",
 ]
 root_doc = "index"
@@ -42,6 +43,9 @@ nb_execution_timeout = 60
 # Cell outputs are rendered as text, so no page needs MathJax or other scripts.
 nb_render_markdown_format = "commonmark"
 nb_execution_show_tb = True
+# A cell's prints arrive in chunks that depend on timing; merged, two builds
+# give the same HTML.
+nb_merge_streams = True
 
 # -- HTML ---------------------------------------------------------------------
 
@@ -49,12 +53,21 @@ html_theme = "sphinx_book_theme"
 html_title = project
 html_static_path = [str(CONF / "_static")]
 html_css_files = ["lessons.css"]
+# Without an icon link, browsers request /favicon.ico and log a 404.
+html_favicon = str(CONF / "_static" / "favicon.svg")
 html_last_updated_fmt = None
+# Light or dark follows the reader's system setting until they pick one.
+html_context = {"default_mode": "auto"}
 html_theme_options = {
     "show_toc_level": 2,
     "use_download_button": False,
     "use_fullscreen_button": False,
 }
+
+# -- 404 page -----------------------------------------------------------------
+
+# The 404 page is served at any depth, so its links are absolute from here.
+notfound_urls_prefix = "/"
 
 # -- Copy button --------------------------------------------------------------
 

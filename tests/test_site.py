@@ -127,3 +127,39 @@ def test_no_notebook_is_committed():
         ["git", "ls-files", "*.ipynb"], cwd=ROOT, capture_output=True, text=True
     )
     assert tracked.returncode == 0 and tracked.stdout == ""
+
+
+class Links(HTMLParser):
+    def __init__(self, text):
+        super().__init__()
+        self.hrefs, self.ids = [], set()
+        self.feed(text)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if attrs.get("id"):
+            self.ids.add(attrs["id"])
+        if tag == "a" and attrs.get("href"):
+            self.hrefs.append(attrs["href"])
+
+
+def test_every_internal_link_and_anchor_resolves(pages):
+    parsed = {p: Links(p.read_text()) for p in HTML.rglob("*.html")}
+    broken = []
+    for page, links in parsed.items():
+        for href in links.hrefs:
+            if re.match(r"[a-z]+:", href) or href.startswith("//"):
+                continue  # another site, or mailto:
+            path, _, anchor = href.partition("#")
+            # Absolute paths (the 404 page's) are from the site's root.
+            base = HTML if path.startswith("/") else page.parent
+            target = (base / path.lstrip("/")).resolve() if path else page
+            if target.is_dir():
+                target = target / "index.html"
+            if target.suffix != ".html":
+                ok = target.exists()
+            else:
+                ok = target in parsed and (not anchor or anchor in parsed[target].ids)
+            if not ok:
+                broken.append(f"{page.relative_to(HTML)}: {href}")
+    assert not broken, broken
