@@ -132,3 +132,15 @@ def lock(session):
         "uv", "pip", "compile", "--quiet", "--python-version", PYTHON,
         "--no-header", "--output-file", "requirements.txt", "requirements.in",
     )  # fmt: skip
+
+
+@nox.session(python=PYTHON)
+def check(session):
+    """Grade an attempt: nox -s check -- PROBLEM FILE (or --list, --starter PROBLEM)."""
+    install(session)
+    try:
+        session.run("python", "-m", "examples.check", *session.posargs)
+    except nox.command.CommandFailed as failed:
+        # Exit with the grader's own status (1 wrong, 2 not gradable), not nox's
+        # 1. It ends nox at once, so run this session on its own.
+        raise SystemExit(failed.return_code or 1) from None

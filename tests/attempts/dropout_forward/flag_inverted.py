@@ -1,0 +1,25 @@
+"""Dropout applied in evaluation and skipped in training."""
+
+# expect: 1 [flag-inverted]
+
+import jax
+import jax.numpy as jnp
+from flax import nnx
+
+
+class MyDropout(nnx.Module):
+    def __init__(self, rate, rngs):
+        self.rate = rate
+        self.rngs = rngs
+
+    def __call__(self, x, deterministic):
+        if not deterministic or self.rate <= 0.0:
+            return x
+        keep = 1.0 - self.rate
+        mask = jax.random.bernoulli(self.rngs.dropout(), p=keep, shape=x.shape)
+        return jnp.where(mask, x / keep, 0.0)
+
+
+def dropout_forward(seed, x, rate, deterministic):
+    layer = MyDropout(rate, nnx.Rngs(int(seed)))
+    return layer(x, deterministic=bool(deterministic >= 0.5))

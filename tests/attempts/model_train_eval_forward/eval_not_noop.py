@@ -1,0 +1,23 @@
+"""Dropout built with deterministic=False: it is on in evaluation too."""
+
+# expect: 1 [eval-not-noop]
+
+import jax
+from flax import linen as nn
+
+
+class TrainEvalModel(nn.Module):
+    @nn.compact
+    def __call__(self, x, train):
+        x = nn.Dense(features=x.shape[-1])(x)
+        return nn.Dropout(rate=0.5, deterministic=False)(x)
+
+
+def model_train_eval_forward(seed, x, train):
+    seed, train = int(seed), bool(train >= 0.5)
+    keys = {"params": jax.random.PRNGKey(seed), "dropout": jax.random.PRNGKey(seed + 1)}
+    model = TrainEvalModel()
+    variables = model.init(keys, x, train=False)
+    return model.apply(
+        variables, x, train=train, rngs={"dropout": jax.random.PRNGKey(seed + 1)}
+    )

@@ -1,0 +1,21 @@
+"""The flag is cast the wrong way round on the way in: training never drops."""
+
+# expect: 1 [no-dropout-in-training]
+
+import jax
+from flax import linen as nn
+
+
+class TrainEvalModel(nn.Module):
+    @nn.compact
+    def __call__(self, x, train):
+        x = nn.Dense(features=x.shape[-1])(x)
+        return nn.Dropout(rate=0.5, deterministic=not train)(x)
+
+
+def model_train_eval_forward(seed, x, train):
+    seed, train = int(seed), bool(train >= 1.5)
+    keys = {"params": jax.random.PRNGKey(seed), "dropout": jax.random.PRNGKey(seed + 1)}
+    model = TrainEvalModel()
+    variables = model.init(keys, x, train=False)
+    return model.apply(variables, x, train=train, rngs={"dropout": keys["dropout"]})

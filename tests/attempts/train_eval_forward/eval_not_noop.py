@@ -1,0 +1,18 @@
+"""The noise is added whatever the flag says."""
+
+# expect: 1 [eval-not-noop]
+
+import jax
+from flax import nnx
+
+
+class NoiseLayer(nnx.Module):
+    def __init__(self, rngs):
+        self.rngs = rngs
+
+    def __call__(self, x, train):
+        return x + 0.1 * jax.random.normal(self.rngs.dropout(), x.shape)
+
+
+def train_eval_forward(seed, x, train):
+    return NoiseLayer(nnx.Rngs(int(seed)))(x, train=bool(train >= 0.5))

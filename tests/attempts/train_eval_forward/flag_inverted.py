@@ -1,0 +1,20 @@
+"""Noise added in evaluation instead of training."""
+
+# expect: 1 [flag-inverted]
+
+import jax
+from flax import nnx
+
+
+class NoiseLayer(nnx.Module):
+    def __init__(self, rngs):
+        self.rngs = rngs
+
+    def __call__(self, x, train):
+        if not train:
+            return x + 0.1 * jax.random.normal(self.rngs.dropout(), x.shape)
+        return x
+
+
+def train_eval_forward(seed, x, train):
+    return NoiseLayer(nnx.Rngs(int(seed)))(x, train=bool(train >= 0.5))

@@ -1,0 +1,164 @@
+"""The grader, run the way a learner runs it: ``python -m examples.check``.
+
+Each file under ``tests/attempts/<problem>/`` is a real attempt, wrong in one
+known way or not gradable at all. Its ``# expect: STATUS TEXT`` lines give the
+exit status the grader must return and a text its report must contain, and an
+``# args:`` line adds options. The reference of every problem, and a fresh
+starter, are graded too.
+
+A grading run spends most of its time starting JAX, so the runs the selected
+tests need are all started at once, by one fixture, as many at a time as there
+are processors; each test then waits for its own.
+"""
+
+import dataclasses
+import os
+import re
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+ATTEMPTS = Path(__file__).resolve().parent / "attempts"
+PROBLEMS = sorted(p.name for p in ATTEMPTS.iterdir() if p.is_dir())
+# A run that takes longer is a hung grader, not a slow one.
+RUN_LIMIT = 300
+SYNTAX_ERROR = "def dropout_forward(seed, x, rate, deterministic)\n    return x\n"
+
+
+def check(*args, cwd=ROOT):
+    return subprocess.run(
+        [sys.executable, "-m", "examples.check", *map(str, args)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=RUN_LIMIT,
+        env={**os.environ, "JAX_PLATFORMS": "cpu"},
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class Grading:
+    """One grading run, and what its report must say."""
+
+    name: str
+    problem: str
+    attempt: str  # a path from the repository root, or "starter" or "syntax-error"
+    status: int
+    texts: tuple[str, ...]
+    options: tuple[str, ...] = ()
+
+    def run(self, scratch):
+        attempt = self.attempt
+        if attempt == "starter":
+            attempt = scratch / f"{self.problem}.py"
+            written = check("--starter", self.problem, "--output", attempt)
+            assert written.returncode == 0, written.stdout + written.stderr
+        elif attempt == "syntax-error":
+            attempt = scratch / "syntax_error.py"
+            attempt.write_text(SYNTAX_ERROR)
+        return check(self.problem, attempt, *self.options)
+
+
+def expectations(path):
+    """The Grading an attempt file asks for, from its comments."""
+    text = path.read_text()
+    expected = re.findall(r"^# expect: (\d) (.+)$", text, re.MULTILINE)
+    assert expected, f"{path} says nothing of what to expect"
+    statuses = {int(status) for status, _ in expected}
+    assert len(statuses) == 1, f"{path} expects several exit statuses"
+    options = re.search(r"^# args: (.+)$", text, re.MULTILINE)
+    return Grading(
+        name=f"{path.parent.name}/{path.stem}",
+        problem=path.parent.name,
+        attempt=str(path.relative_to(ROOT)),
+        status=statuses.pop(),
+        texts=tuple(t for _, t in expected),
+        options=tuple(options.group(1).split()) if options else (),
+    )
+
+
+GRADINGS = [
+    *(
+        Grading(f"{p}/reference", p, f"examples/{p}.py", 0, ("cases passed",))
+        for p in PROBLEMS
+    ),
+    *(
+        Grading(f"{p}/starter", p, "starter", 1, ("[not-attempted]", "Not attempted"))
+        for p in PROBLEMS
+    ),
+    Grading(
+        "dropout_forward/syntax_error",
+        "dropout_forward",
+        "syntax-error",
+        2,
+        ("SyntaxError in", "syntax_error.py, line 1: expected ':'"),
+    ),
+    *(expectations(path) for path in sorted(ATTEMPTS.glob("*/*.py"))),
+]
+# The slowest first, so that it overlaps the others.
+GRADINGS.sort(key=lambda g: "--timeout" not in g.options)
+
+
+@pytest.fixture(scope="session")
+def graded(request, tmp_path_factory):
+    """Start every grading run the selected tests need; map name to future."""
+    scratch = tmp_path_factory.mktemp("attempts")
+    needed = {
+        item.callspec.params["grading"]
+        for item in request.session.items
+        if "grading" in getattr(getattr(item, "callspec", None), "params", {})
+    }
+    # One more than the processors: the run that hangs sleeps for its 20 s.
+    with ThreadPoolExecutor(max_workers=(os.cpu_count() or 2) + 1) as pool:
+        yield {g.name: pool.submit(g.run, scratch) for g in GRADINGS if g in needed}
+
+
+def test_every_problem_has_attempts():
+    listed = check("--list")
+    assert listed.returncode == 0, listed.stderr
+    assert re.findall(r"^  (\w+) +lesson [\w-]+$", listed.stdout, re.MULTILINE) == (
+        PROBLEMS
+    )
+
+
+@pytest.mark.parametrize("grading", GRADINGS, ids=lambda g: g.name)
+def test_grading(grading, graded):
+    result = graded[grading.name].result()
+    report = result.stdout + result.stderr
+    assert result.returncode == grading.status, report
+    words = " ".join(report.split())  # reports are wrapped to the terminal
+    for text in grading.texts:
+        assert text in words, f"{text!r} missing from:\n{report}"
+    assert "Traceback" not in report, report
+    if grading.status == 2:
+        assert "Could not grade:" in report, report
+
+
+def test_starter_is_not_overwritten(tmp_path):
+    existing = tmp_path / "mine.py"
+    existing.write_text("# my work\n")
+    result = check("--starter", "dropout_forward", "--output", existing)
+    assert result.returncode == 2
+    assert "already exists" in result.stderr
+    assert existing.read_text() == "# my work\n"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["dropout_foward", "x.py"], "Did you mean dropout_forward?"),
+        (["tests/x.py", "dropout_forward"], "the problem comes first"),
+        (["dropout_forward"], "give a PROBLEM and a FILE"),
+        (["dropout_forward", "x.py", "--timeout", "0"], "positive number"),
+        (["dropout_forward", "no/such/file.py"], "does not exist"),
+    ],
+)
+def test_misuse_is_status_2(args, message):
+    result = check(*args)
+    assert result.returncode == 2
+    assert message in " ".join((result.stdout + result.stderr).split())
+    assert "Traceback" not in result.stderr
