@@ -1,5 +1,6 @@
 """Every command of the project. Build the site: `nox -s docs`. Check it: `nox`."""
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -144,3 +145,61 @@ def check(session):
         # Exit with the grader's own status (1 wrong, 2 not gradable), not nox's
         # 1. It ends nox at once, so run this session on its own.
         raise SystemExit(failed.return_code or 1) from None
+
+
+def changed_outputs(before, after):
+    """Lines naming each page whose executed outputs differ between two builds."""
+
+    def outputs(path):
+        cells = json.loads(path.read_text())["cells"]
+        return [json.dumps(c.get("outputs", []), sort_keys=True) for c in cells]
+
+    lines = []
+    for old in sorted(before.glob("*.ipynb")):
+        new = after / old.name
+        if not new.exists():
+            lines.append(f"{old.stem}: not built")
+            continue
+        a, b = outputs(old), outputs(new)
+        changed = [i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y]
+        if changed or len(a) != len(b):
+            lines.append(f"{old.stem}: outputs of cells {changed} changed")
+    return lines
+
+
+@nox.session(python=PYTHON)
+def latest(session):
+    """Build and test against the newest jax and flax, and report what changed."""
+    install(session)
+    build_docs(session)
+    pinned = BUILD / "latest" / "pinned"
+    shutil.rmtree(pinned, ignore_errors=True)
+    shutil.copytree(HTML / "_sources", pinned, ignore=shutil.ignore_patterns("*.md"))
+    session.install("--upgrade", "jax", "jaxlib", "flax")
+    session.run(
+        "python",
+        "-c",
+        "import jax, flax; print('jax', jax.__version__, 'flax', flax.__version__)",
+    )
+    # The execution cache is keyed on the code only: execute every page again,
+    # and let a failing page be reported (with the others) instead of stopping.
+    failed = False
+    try:
+        build_docs(
+            session,
+            "-D",
+            "nb_execution_mode=force",
+            "-D",
+            "nb_execution_raise_on_error=0",
+        )
+    except nox.command.CommandFailed:
+        failed = True
+        for log in sorted((HTML / "reports").glob("*.err.log")):
+            session.warn(f"{log.stem}: a cell failed (a claim or an example)")
+            session.log(log.read_text()[-2000:])
+    changes = changed_outputs(pinned, HTML / "_sources")
+    for line in changes or ["no page's outputs changed"]:
+        session.log(line)
+    if failed:
+        session.error("some pages no longer build with the newest jax/flax")
+    session.run("pytest", "tests", *session.posargs)

@@ -1,7 +1,9 @@
 """Sphinx configuration. Build with ``nox -s docs`` (sphinx-build -c conf docs ...)."""
 
+import os
 import sys
 from pathlib import Path
+from urllib.parse import urlparse
 
 CONF = Path(__file__).resolve().parent
 sys.path.insert(0, str(CONF / "_ext"))
@@ -12,6 +14,22 @@ project = "Flax primitives, executed"
 author = "The Flax primitives lessons authors"
 copyright = "2026, " + author
 
+# -- Publishing ---------------------------------------------------------------
+
+# The one setting a fork changes: the GitHub repository. The site is published
+# to its gh-pages branch (GitHub Pages), which is where Colab opens notebooks.
+lessons_repository = "flax-primitives/lessons"
+lessons_pages_branch = "gh-pages"
+_owner, _name = lessons_repository.split("/")
+# Read the Docs says where it serves the site; elsewhere it is GitHub Pages.
+html_baseurl = os.environ.get(
+    "READTHEDOCS_CANONICAL_URL", f"https://{_owner}.github.io/{_name}/"
+)
+sitemap_url_scheme = "{link}"
+ogp_site_url = html_baseurl
+# Social cards would be drawn with matplotlib at build time; a title is enough.
+ogp_social_cards = {"enable": False}
+
 # -- General ------------------------------------------------------------------
 
 extensions = [
@@ -19,13 +37,28 @@ extensions = [
     "sphinx_design",
     "sphinx_copybutton",
     "notfound.extension",
+    "sphinx_codeautolink",
     "api_tabs",
+    "api_links",
+    "notebooks",
+    "starters",
+    "sphinx_sitemap",
+    "sphinxext.opengraph",
 ]
 root_doc = "index"
 exclude_patterns = ["_build", "**.ipynb_checkpoints"]
 templates_path = [str(CONF / "_templates")]
 # Fail on broken references too, not only on syntax errors.
 nitpicky = True
+
+# -- API links ----------------------------------------------------------------
+
+# Inventories come from conf/api_inventory.toml (see _ext/api_links.py); the
+# mapping is filled in there, and nothing is ever fetched.
+intersphinx_mapping = {}
+intersphinx_timeout = 1
+# A name defined in one cell is known in the cells after it.
+codeautolink_concat_default = True
 
 # -- MyST ---------------------------------------------------------------------
 
@@ -60,14 +93,15 @@ html_last_updated_fmt = None
 html_context = {"default_mode": "auto"}
 html_theme_options = {
     "show_toc_level": 2,
-    "use_download_button": False,
+    "use_download_button": True,
     "use_fullscreen_button": False,
 }
 
 # -- 404 page -----------------------------------------------------------------
 
-# The 404 page is served at any depth, so its links are absolute from here.
-notfound_urls_prefix = "/"
+# The 404 page is served at any depth, so its links are absolute: from the path
+# the site is served under.
+notfound_urls_prefix = urlparse(html_baseurl).path
 
 # -- Copy button --------------------------------------------------------------
 

@@ -12,6 +12,7 @@ import http.server
 import json
 import os
 import re
+import runpy
 import subprocess
 import sys
 import threading
@@ -23,7 +24,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 HTML = ROOT / "build" / "html"
-CHROMIUM = Path("/usr/bin/chromium")
+# Debian's Chromium; elsewhere (a hosted CI runner) CHROMIUM names another build.
+CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -51,8 +53,16 @@ if not CHROMIUM.exists():
 from axe_playwright_python.sync_playwright import Axe  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
+# The path the site is served under; the test server serves it there too.
+PREFIX = runpy.run_path(str(ROOT / "conf" / "conf.py"))["notfound_urls_prefix"]
+
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def translate_path(self, path):
+        if path.startswith(PREFIX):
+            path = "/" + path[len(PREFIX) :]
+        return super().translate_path(path)
+
     def log_message(self, *args):
         pass
 

@@ -20,7 +20,8 @@ BROKEN = '{"params": jax.random.key(5), "dropout": jax.random.key(99)}'
 def build(tmp_path, text):
     src = tmp_path / "docs"
     src.mkdir()
-    (tmp_path / "examples").symlink_to(ROOT / "examples")
+    for folder in ("examples", "tests"):  # what the page's cells read
+        (tmp_path / folder).symlink_to(ROOT / folder)
     (src / f"{PAGE}.md").write_text(text)
     (src / "index.md").write_text(f"# Index\n\n```{{toctree}}\n{PAGE}\n```\n")
     return subprocess.run(

@@ -4,6 +4,7 @@ import html
 import importlib
 import inspect
 import re
+import runpy
 import subprocess
 import sys
 from html.parser import HTMLParser
@@ -13,13 +14,15 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-HTML = ROOT / "build" / "html"
+HTML = (ROOT / "build" / "html").resolve()
 LESSONS = {
     "linen-train-eval-flag": "model_train_eval_forward",
     "nnx-train-eval-flag": "train_eval_forward",
     "nnx-dropout": "dropout_forward",
     "linen-prng-streams": "dropout_model_forward",
 }
+# The path the site is served under (absolute links, as on the 404 page, start with it).
+PREFIX = runpy.run_path(str(ROOT / "conf" / "conf.py"))["notfound_urls_prefix"]
 SKELETON = [
     "Why it matters",
     "The API",
@@ -28,6 +31,7 @@ SKELETON = [
     "Problem",
     "Hints",
     "Solution",
+    "Check your answer",
 ]
 
 
@@ -47,9 +51,13 @@ class Page(HTMLParser):
         self._in_h2 = tag == "h2"
         if self._in_h2:
             self.h2.append("")
-        for name in ("src", "href"):
-            if attrs.get(name) and not (tag == "a" and name == "href"):
-                self.urls.append(attrs[name])
+        # What the browser loads: sources, and stylesheets and icons (a
+        # canonical or sitemap link names a URL but loads nothing).
+        if attrs.get("src"):
+            self.urls.append(attrs["src"])
+        loaded = {"stylesheet", "icon", "preload", "modulepreload", "manifest"}
+        if tag == "link" and loaded & set((attrs.get("rel") or "").split()):
+            self.urls.append(attrs["href"])
         if tag == "label" and attrs.get("data-sync-group"):
             self.tab_labels.append((attrs["data-sync-group"], attrs["data-sync-id"]))
 
@@ -151,9 +159,12 @@ def test_every_internal_link_and_anchor_resolves(pages):
             if re.match(r"[a-z]+:", href) or href.startswith("//"):
                 continue  # another site, or mailto:
             path, _, anchor = href.partition("#")
-            # Absolute paths (the 404 page's) are from the site's root.
-            base = HTML if path.startswith("/") else page.parent
-            target = (base / path.lstrip("/")).resolve() if path else page
+            if path.startswith("/"):
+                assert path.startswith(PREFIX), f"{page}: {href} outside the site"
+                path, base = path[len(PREFIX) :], HTML
+            else:
+                base = page.parent
+            target = (base / path).resolve() if path else page
             if target.is_dir():
                 target = target / "index.html"
             if target.suffix != ".html":

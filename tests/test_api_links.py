@@ -1,0 +1,79 @@
+"""API names link to the official reference, from an inventory built offline."""
+
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+HTML = ROOT / "build" / "html"
+sys.path.insert(0, str(ROOT / "conf" / "_ext"))
+import api_links  # noqa: E402
+
+TABLE = api_links.load_table()
+# The form of a reference URL on each site: its base, then its page layout.
+FORMS = {
+    "jax": ("https://docs.jax.dev/en/latest/", r"_autosummary/{name}\.html"),
+    "flax": (
+        "https://flax.readthedocs.io/en/latest/",
+        r"api_reference/flax\.nnx/.+\.html",
+    ),
+    "flax_linen": (
+        "https://flax-linen.readthedocs.io/en/latest/",
+        r"api_reference/flax\.linen/.+\.html",
+    ),
+}
+NAMES = [(project, name) for project, (_, links) in TABLE.items() for name in links]
+LESSONS = [
+    "linen-train-eval-flag",
+    "nnx-train-eval-flag",
+    "nnx-dropout",
+    "linen-prng-streams",
+]
+
+
+@pytest.mark.parametrize("project, name", NAMES)
+def test_name_exists_in_the_pinned_packages(project, name):
+    assert api_links.find(name) is not None
+
+
+@pytest.mark.parametrize("project, name", NAMES)
+def test_url_has_the_documented_form(project, name):
+    base, links = TABLE[project]
+    expected_base, page = FORMS[project]
+    assert base == expected_base
+    assert re.fullmatch(
+        page.format(name=re.escape(name)) + "#" + re.escape(name), links[name]
+    )
+
+
+def linked(html):
+    return re.findall(r'href="(https://[^"#]+)#([\w.]+)"', html)
+
+
+@pytest.mark.parametrize("slug", LESSONS)
+def test_code_and_prose_link_to_the_reference(slug):
+    html = (HTML / f"{slug}.html").read_text()
+    allowed = {
+        base + uri.split("#")[0]
+        for base, links in TABLE.values()
+        for uri in links.values()
+    }
+    links = linked(html)
+    assert links, "no API link on the page"
+    assert {url for url, _ in links} <= allowed
+    assert "sphinx-codeautolink-a" in html  # names in code cells
+    assert re.search(
+        r'<a class="reference external" href="https://[^"]+"[^>]*><code', html
+    )
+
+
+@pytest.mark.parametrize("slug", LESSONS)
+def test_names_in_the_folded_solution_are_linked(slug):
+    # sphinx-codeautolink inside a sphinx-design dropdown: the combination the
+    # site relies on for folded, linked solutions.
+    html = (HTML / f"{slug}.html").read_text()
+    start = html.index("Show the solution")
+    solution = html[start : html.index("</details>", start)]
+    assert "sphinx-codeautolink-a" in solution and linked(solution)
