@@ -136,6 +136,14 @@ def visible_cells(slug):
     ]
 
 
+def shell_blocks(slug):
+    """The shell commands a page shows (```bash fences)."""
+    text = (ROOT / "docs" / f"{slug}.md").read_text()
+    return [
+        block.rstrip("\n") for block in re.findall(r"```bash\n(.*?)```", text, re.S)
+    ]
+
+
 def solution_source(function):
     text = (ROOT / "examples" / f"{function}.py").read_text()
     return text[text.index("import jax") :].split("# -- Grading cases")[0].rstrip()
@@ -170,7 +178,8 @@ def test_copy_buttons_copy_exactly_the_code(site, visit, slug):
         button.click()
         copied.append(page.evaluate("navigator.clipboard.readText()").rstrip("\n"))
     solution = solution_source(LESSONS[slug])
-    assert sorted(copied) == sorted(visible_cells(slug) + [solution])
+    expected = visible_cells(slug) + shell_blocks(slug) + [solution]
+    assert sorted(copied) == sorted(expected)
     for text in copied:
         assert not re.search(r"^(>>>|\.\.\.) ", text, re.MULTILINE), text
     # The copied solution runs as is and defines the problem's function.
