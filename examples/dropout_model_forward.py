@@ -19,7 +19,7 @@ True
 """
 
 import jax
-import jax.numpy as jnp  # noqa: F401 (the doctests use it)
+import jax.numpy as jnp
 from flax import linen as nn
 
 

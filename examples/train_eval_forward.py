@@ -19,7 +19,7 @@ In training it adds Gaussian noise scaled by 0.1, drawn from the
 """
 
 import jax
-import jax.numpy as jnp  # noqa: F401 (the doctests use it)
+import jax.numpy as jnp
 from flax import nnx
 
 

@@ -112,15 +112,23 @@ def add_page_context(app, pagename, templatename, context, doctree):
 def add_colab_button(app, pagename, templatename, context, doctree):
     if not executed_notebook(app, pagename):
         return
+    # A launch menu, as the theme draws its own launch buttons.
+    colab = {
+        "type": "link",
+        "url": colab_url(app.config, pagename),
+        "text": "Colab",
+        "tooltip": "Open this lesson as a notebook in Colab",
+        "icon": "_static/images/logo_colab.png",
+        "label": "colab-button",
+    }
     context["header_buttons"].insert(
         0,
         {
-            "type": "link",
-            "url": colab_url(app.config, pagename),
-            "text": "Colab",
-            "tooltip": "Open this lesson as a notebook in Colab",
-            "icon": "_static/images/logo_colab.png",
-            "label": "colab-button",
+            "type": "group",
+            "tooltip": "Run this lesson",
+            "icon": "fas fa-rocket",
+            "buttons": [colab],
+            "label": "launch-buttons",
         },
     )
 
