@@ -124,7 +124,8 @@ def test_pages_load_nothing_from_another_host(pages):
 def test_no_build_machine_paths_are_published():
     leaks = [str(ROOT), sys.prefix, "site-packages", "/root/", "/tmp/"]
     for path in HTML.rglob("*"):
-        if path.suffix in {".html", ".txt", ".js"} and path.is_file():
+        # Pages, search index, published notebooks and starter files.
+        if path.suffix in {".html", ".txt", ".js", ".ipynb", ".py"} and path.is_file():
             text = path.read_text(errors="replace")
             found = [leak for leak in leaks if leak in text]
             assert not found, f"{path.relative_to(HTML)} contains {found}"
