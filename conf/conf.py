@@ -38,6 +38,7 @@ extensions = [
     "sphinx_copybutton",
     "notfound.extension",
     "sphinx_codeautolink",
+    "codeautolink_incremental",
     "api_tabs",
     "api_links",
     "notebooks",

@@ -77,3 +77,21 @@ def test_names_in_the_folded_solution_are_linked(slug):
     start = html.index("Show the solution")
     solution = html[start : html.index("</details>", start)]
     assert "sphinx-codeautolink-a" in solution and linked(solution)
+
+
+def test_links_survive_incremental_builds(scratch_site):
+    page = "nnx-dropout"
+    scratch_site.write({page: (ROOT / "docs" / f"{page}.md").read_text()})
+    html = scratch_site.path / "html" / f"{page}.html"
+
+    def build_and_check(*options):
+        result = scratch_site.build(*options)
+        assert result.returncode == 0, result.stderr[-3000:]
+        assert "sphinx-codeautolink-a" in html.read_text(), options
+
+    build_and_check()
+    # A configuration change: every page is read and written again.
+    build_and_check("-D", "nb_execution_timeout=59")
+    # An edited page, in a parallel build (pages written by worker processes).
+    (scratch_site.src / f"{page}.md").touch()
+    build_and_check("-j", "2", "-D", "nb_execution_timeout=59")
