@@ -2,9 +2,11 @@
 
 Usage, from the repository root::
 
-    python -m examples.check PROBLEM FILE [--timeout S]
-    python -m examples.check --list
-    python -m examples.check --starter PROBLEM [--output PATH]
+    python3 -m nox -s check -- PROBLEM FILE [--timeout S]
+    python3 -m nox -s check -- --list
+    python3 -m nox -s check -- --starter PROBLEM [--output PATH]
+
+(or ``python -m examples.check ...`` with the python of that environment).
 
 A problem is a module of ``examples/`` that defines a function of its own name
 and, under the line ``# -- Grading cases``, its ``LESSON``, its ``CONTRACT``
@@ -44,15 +46,25 @@ import textwrap
 import threading
 from pathlib import Path
 
-import numpy as np
+PROG = "python3 -m nox -s check --"
+
+try:
+    import numpy as np
+except ImportError:  # started with a python that lacks the project's packages
+    print(
+        f"This python has no numpy: run the grader as {PROG} ..., which installs "
+        "what it needs.",
+        file=sys.stderr,
+    )
+    sys.exit(2)
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
-PROG = "python -m examples.check"
 
 PASSED, WRONG, UNGRADABLE = 0, 1, 2
 ATOL = RTOL = 1e-5
 DEFAULT_TIMEOUT = 120.0
+STARTERS = "attempts"  # where --starter writes, ignored by git
 SHOWN_FAILURES = 3  # failing cases shown in detail
 SHOWN_OUTPUT = 2000  # characters of the attempt's own output shown
 CALL_ITEMS = 10  # array elements written out in a call
@@ -697,7 +709,7 @@ def _ungradable(run, problem, file):
             text += f" It defines: {', '.join(defined)}."
             close = difflib.get_close_matches(problem, defined, n=1)
             if close:
-                text += f" Did you mean {close[0]}? Rename it to {problem}."
+                text += f" Rename {close[0]} to {problem}."
         return text
     if stage == "signature":
         expected = ", ".join(results["parameters"])
@@ -862,7 +874,9 @@ def parser():
     p.add_argument("--list", action="store_true", help="list the problems")
     p.add_argument("--starter", metavar="PROBLEM", help="write a starter file")
     p.add_argument(
-        "--output", metavar="PATH", help="where --starter writes (default PROBLEM.py)"
+        "--output",
+        metavar="PATH",
+        help=f"where --starter writes (default {STARTERS}/PROBLEM.py)",
     )
     return p
 
@@ -880,7 +894,8 @@ def main(argv=None):
             if args.problem:
                 raise UsageError("--starter takes a problem, and no FILE", usage=True)
             problem = _problem(problems, args.starter)
-            return write_starter(problem, args.output or f"{problem.name}.py")
+            output = args.output or f"{STARTERS}/{problem.name}.py"
+            return write_starter(problem, output)
         if args.output:
             raise UsageError("--output goes with --starter", usage=True)
         if not args.problem or not args.file:

@@ -56,7 +56,7 @@ A Linen model fed by two PRNG streams.
 
 Define ``DropoutModel(nn.Module)`` with one attribute ``drop_rate``; its
 ``__call__(self, x, deterministic)`` applies ``nn.Dense(features=x.shape[-1])``,
-then ``nn.Dropout(rate=drop_rate, deterministic=deterministic)``.
+then ``nn.Dropout(rate=self.drop_rate, deterministic=deterministic)``.
 
 Cast ``deterministic = bool(deterministic >= 0.5)``. Initialize with
 ``{"params": jax.random.PRNGKey(int(seed)),
@@ -67,7 +67,7 @@ result.
 
 Inputs: ``seed``, a float holding an integer, seeds the ``params`` stream;
 ``x``, a 1-D JAX array; ``dropout_seed``, a float holding an integer, seeds the
-``dropout`` stream; ``drop_rate``, a float in [0, 1); ``deterministic``, a
+``dropout`` stream; ``drop_rate``, a float in [0, 1]; ``deterministic``, a
 float, 0.0 or 1.0.
 Output: a 1-D array of the same length as ``x``.
 """

@@ -162,3 +162,20 @@ def test_misuse_is_status_2(args, message):
     assert result.returncode == 2
     assert message in " ".join((result.stdout + result.stderr).split())
     assert "Traceback" not in result.stderr
+
+
+def test_python_without_the_packages_gets_a_message_not_a_traceback():
+    # As when a learner runs python3 -m examples.check outside the environment.
+    hide_numpy = (
+        "import runpy, sys; sys.modules['numpy'] = None; "
+        "runpy.run_module('examples.check', run_name='__main__')"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", hide_numpy, "--list"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 2
+    assert "python3 -m nox -s check --" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -45,7 +45,8 @@ def write_starters(app, exception):
     folder = Path(app.outdir) / FOLDER
     folder.mkdir(exist_ok=True)
     for name, problem in known.items():
-        (folder / f"{name}.py").write_text(check.starter_text(problem, f"{name}.py"))
+        grade_path = f"{check.STARTERS}/{name}.py"  # as nox -s check -- --starter
+        (folder / f"{name}.py").write_text(check.starter_text(problem, grade_path))
 
 
 def setup(app):
