@@ -82,6 +82,22 @@ def for_jupyter(markdown, srcdir):
     return BADGE.sub(r"**\1**", markdown)
 
 
+def merged_streams(outputs):
+    """Consecutive prints as one output: they arrive in chunks that vary by run."""
+    merged = []
+    for output in outputs:
+        previous = merged[-1] if merged else None
+        if (
+            previous is not None
+            and output.output_type == previous.output_type == "stream"
+            and output.name == previous.name
+        ):
+            previous.text += output.text
+        else:
+            merged.append(output)
+    return merged
+
+
 def publishable(notebook, srcdir):
     pins = {name: version(name) for name in PINNED}
     notebook.metadata.pop("source_map", None)
@@ -95,10 +111,14 @@ def publishable(notebook, srcdir):
     for cell in notebook.cells:
         if cell.cell_type == "markdown":
             cell.source = for_jupyter(cell.source, srcdir)
+        else:
+            cell.outputs = merged_streams(cell.outputs)
     install = nbformat.v4.new_code_cell(INSTALL_CELL.format(pins=pins))
     install.metadata["tags"] = ["remove-cell"]
-    install["id"] = "install-pinned-versions"
     notebook.cells.insert(0, install)
+    # Cell ids are random when a page is read; numbered, two builds agree.
+    for number, cell in enumerate(notebook.cells):
+        cell["id"] = f"cell-{number}"
     return notebook
 
 
