@@ -20,6 +20,11 @@ nox.options.sessions = ["tests"]
 os.environ["UV_COMPILE_BYTECODE"] = "1"
 # No accelerator is used; skip JAX's search for one.
 os.environ["JAX_PLATFORMS"] = "cpu"
+# Compiled XLA programs are kept on disk, in the grader's folder (see
+# examples/check.py): a page executed again loads them instead of compiling.
+# The lessons' programs compile in milliseconds, so keep even the fastest.
+os.environ["JAX_COMPILATION_CACHE_DIR"] = str(BUILD / "jax-cache")
+os.environ["JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS"] = "0"
 
 
 PAGES_TO_NOTEBOOKS = """
@@ -50,7 +55,9 @@ def create_execution_cache(session):
 
 
 def build_docs(session, *extra):
-    create_execution_cache(session)
+    # Once the database exists, making it again would only cost a process start.
+    if not (BUILD / ".jupyter_cache" / "global.db").exists():
+        create_execution_cache(session)
     session.run(
         "sphinx-build",
         "-c", "conf",
@@ -63,7 +70,7 @@ def build_docs(session, *extra):
 
 
 def run_lint(session):
-    paths = ["noxfile.py", "conf", "examples", "tests"]
+    paths = ["noxfile.py", "conf", "examples", "tests", "benchmarks"]
     session.run("ruff", "check", *paths)
     session.run("ruff", "format", "--check", *paths)
     # The code cells of the pages, as notebooks (ruff understands IPython
@@ -205,3 +212,11 @@ def latest(session):
     if failed:
         session.error("some pages no longer build with the newest jax/flax")
     session.run("pytest", "tests", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def bench(session):
+    """Time cold and incremental builds against the floor (the pages' code run
+    in one process): nox -s bench [-- --repeat N]. Results in build/bench/."""
+    install(session)
+    session.run("python", "benchmarks/build_speed.py", *session.posargs)

@@ -1,0 +1,391 @@
+"""How long the site takes to build, next to the floor set by its code alone.
+
+    python benchmarks/build_speed.py [--repeat N] [--lesson NAME]
+
+Run it with the python of an installed environment (``nox -s bench``). Each
+round measures, on this machine:
+
+- the floor: the code cells of all lessons run in one process (imports paid
+  once), and of each lesson on its own (benchmarks/run_cells.py);
+- a cold build: no execution cache, no output;
+- a rebuild with nothing changed;
+- a rebuild after a code cell of one lesson changed, checked from the build
+  log to have executed that lesson and no other.
+
+The builds read a copy of docs/ in build/bench/src, so that an edit never
+touches the real pages, and write to build/bench/out. Every figure is the
+median of the rounds, with min and max; the results go to
+build/bench/build_speed.json.
+"""
+
+import argparse
+import json
+import os
+import platform
+import re
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
+WORK = ROOT / "build" / "bench"
+SRC = WORK / "src" / "docs"
+OUT = WORK / "out"
+LOGS = WORK / "logs"
+
+# Targets, with the environment installed.
+COLD_OVER_FLOOR = 1.5
+NO_CHANGE_SECONDS = 5.0
+EDIT_OVER_LESSON_FLOOR_SECONDS = 5.0
+
+EXECUTING = re.compile(r"([^/\s]+)\.\w+: Executing notebook")
+EXECUTED = re.compile(r"([^/\s]+)\.\w+: Executed notebook in ([\d.]+) seconds")
+
+
+def lessons():
+    """The executed pages of the copy: those that are notebooks."""
+    return sorted(p for p in SRC.glob("*.md") if "\njupytext:" in p.read_text())
+
+
+def fresh_sources():
+    """Copy docs/ into SRC, beside links to the rest of the repository, so
+    that a path a page takes from its parent (`../examples`) resolves."""
+    shutil.rmtree(SRC.parent, ignore_errors=True)
+    shutil.copytree(DOCS, SRC)
+    for entry in ROOT.iterdir():
+        if entry.name not in ("docs", "build") and not entry.name.startswith("."):
+            (SRC.parent / entry.name).symlink_to(entry)
+
+
+def environment(jax_cache):
+    """The build's environment, with any JAX compilation cache (the build's,
+    the grader's) in a folder of the benchmark's own that it can empty."""
+    return dict(os.environ, JAX_COMPILATION_CACHE_DIR=str(jax_cache))
+
+
+class TreeSampler(threading.Thread):
+    """Peak memory and number of kernels of a process and its children, and
+    how long two or more kernels ran at once."""
+
+    def __init__(self, pid, interval=0.05):
+        super().__init__(daemon=True)
+        self.root = psutil.Process(pid)
+        self.interval = interval
+        self.peak_rss = 0
+        self.peak_kernels = 0
+        self.overlap = 0.0
+        self.last = time.perf_counter()
+        self.stopped = threading.Event()
+
+    def sample(self):
+        rss = kernels = 0
+        for process in [self.root, *self.root.children(recursive=True)]:
+            try:
+                rss += process.memory_info().rss
+                # Read each time: a process seen before its exec has its
+                # parent's command line.
+                kernels += "ipykernel" in " ".join(process.cmdline())
+            except psutil.Error:  # ended between listing and reading
+                pass
+        self.peak_rss = max(self.peak_rss, rss)
+        self.peak_kernels = max(self.peak_kernels, kernels)
+        now = time.perf_counter()
+        if kernels >= 2:
+            self.overlap += now - self.last
+        self.last = now
+
+    def run(self):
+        while not self.stopped.wait(self.interval):
+            try:
+                self.sample()
+            except psutil.Error:
+                return
+
+
+def cpu_seconds():
+    """CPU time of this process's descendants that have ended, and of the
+    whole machine (all processes, all cores)."""
+    ended = resource.getrusage(resource.RUSAGE_CHILDREN)
+    machine = psutil.cpu_times()
+    busy = sum(
+        getattr(machine, name, 0)
+        for name in ("user", "nice", "system", "irq", "softirq", "steal")
+    )
+    return ended.ru_utime + ended.ru_stime, busy
+
+
+class Run:
+    """What one command took: wall and CPU seconds, the share of the machine
+    other processes used meanwhile (noise), and its process tree's peaks."""
+
+    def __init__(self, seconds=0.0, cpu=0.0, others=0.0, rss=0, kernels=0, overlap=0):
+        self.seconds, self.cpu, self.others = seconds, cpu, others
+        self.rss, self.kernels, self.overlap = rss, kernels, overlap
+
+    def __add__(self, other):
+        seconds = self.seconds + other.seconds
+        others = self.others * self.seconds + other.others * other.seconds
+        return Run(
+            seconds,
+            self.cpu + other.cpu,
+            others / seconds if seconds else 0.0,
+            max(self.rss, other.rss),
+            max(self.kernels, other.kernels),
+            self.overlap + other.overlap,
+        )
+
+
+def run(command, log, env):
+    """Run a command to its end, sampling its process tree."""
+    with log.open("a") as output:
+        cpu_before, busy_before = cpu_seconds()
+        start = time.perf_counter()
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT
+        )
+        sampler = TreeSampler(process.pid)
+        sampler.start()
+        code = process.wait()
+        seconds = time.perf_counter() - start
+        cpu_after, busy_after = cpu_seconds()
+        sampler.stopped.set()
+        sampler.join()
+    if code:
+        sys.exit(f"failed ({code}): {' '.join(map(str, command))}; see {log}")
+    cpu = cpu_after - cpu_before
+    others = max(0.0, busy_after - busy_before - cpu) / (seconds * os.cpu_count())
+    return Run(
+        seconds, cpu, others, sampler.peak_rss, sampler.peak_kernels, sampler.overlap
+    )
+
+
+def floor(pages, log):
+    """Run the pages' code in one process, from empty caches, as a cold build
+    starts."""
+    shutil.rmtree(WORK / "floor", ignore_errors=True)
+    result_file = WORK / "floor" / "result.json"
+    result_file.parent.mkdir(parents=True)
+    command = [
+        sys.executable,
+        ROOT / "benchmarks" / "run_cells.py",
+        result_file,
+        *pages,
+    ]
+    env = environment(WORK / "floor" / ".jax_cache")
+    env.setdefault("MPLBACKEND", "Agg")  # no window for plt.show()
+    result = run(command, log, env)
+    # The runner's own clock: reading the pages is not part of the floor.
+    result.seconds = json.loads(result_file.read_text())["total"]
+    return result
+
+
+def build(log):
+    """One build as `nox -s docs` runs it (build_docs in noxfile.py), of SRC:
+    the cache database first if there is none, then sphinx-build. Returns the
+    Run, the pages it executed, and their execution times from myst-nb's log."""
+    log.unlink(missing_ok=True)
+    env = environment(OUT / ".jax_cache")
+    make_cache = "import sys, jupyter_cache; jupyter_cache.get_cache(sys.argv[1]).db"
+    steps = [
+        [sys.executable, "-m", "sphinx", "-c", ROOT / "conf", "-W", "--keep-going",
+         "-j", "auto", "-b", "html", SRC, OUT / "html"],
+    ]  # fmt: skip
+    if not (OUT / ".jupyter_cache" / "global.db").exists():
+        steps.insert(0, [sys.executable, "-c", make_cache, OUT / ".jupyter_cache"])
+    total = Run()
+    for step in steps:
+        total += run(step, log, env)
+    text = log.read_text()
+    executing = sorted(EXECUTING.findall(text))
+    executed = {name: float(s) for name, s in EXECUTED.findall(text)}
+    return total, executing, executed
+
+
+def edit_code_cell(page, token):
+    """Change the first code cell of a page: its notebook must run again."""
+    text = page.read_text()
+    start = text.index("```{code-cell}")
+    end = text.index("\n```", start)
+    page.write_text(f"{text[:end]}\nbench_edit = {token}{text[end:]}")
+
+
+def machine_speed():
+    """Seconds a fixed CPU-bound loop takes here and now. Other work on the
+    host (not only in this system) slows every figure; a spread of this one
+    across rounds shows it."""
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        sum(i * i for i in range(1_000_000))
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def summary(values):
+    return {
+        "median": statistics.median(values),
+        "min": min(values),
+        "max": max(values),
+        "runs": [round(value, 3) for value in values],
+    }
+
+
+def measure(repeat, lesson):
+    fresh_sources()
+    pages = lessons()
+    names = [p.stem for p in pages]
+    if lesson not in names:
+        sys.exit(f"--lesson must be one of {', '.join(names)}")
+    shutil.rmtree(LOGS, ignore_errors=True)
+    LOGS.mkdir(parents=True)
+    runs = {key: [] for key in ["floor", *names, "cold", "no_change", "edit"]}
+    loop = []
+    executed = {}
+    problems = []
+
+    def check(what, found, expected):
+        if found != expected:
+            problems.append(f"{what}: executed {found}, expected {expected}")
+
+    for round_ in range(1, repeat + 1):
+        print(f"round {round_} of {repeat}", flush=True)
+        loop.append(machine_speed())
+        fresh_sources()
+        runs["floor"].append(floor(pages, LOGS / "floor.log"))
+        for page in pages:
+            runs[page.stem].append(floor([page], LOGS / "floor.log"))
+
+        shutil.rmtree(OUT, ignore_errors=True)
+        for key, expected in [("cold", names), ("no_change", [])]:
+            result, found, notebooks = build(LOGS / f"{key}.log")
+            runs[key].append(result)
+            check(f"round {round_}, {key} build", found, expected)
+            if key == "cold":
+                for name, value in notebooks.items():
+                    executed.setdefault(name, []).append(value)
+
+        edit_code_cell(SRC / f"{lesson}.md", f"{time.time_ns()}")
+        result, found, _ = build(LOGS / "edit.log")
+        runs["edit"].append(result)
+        check(f"round {round_}, edit of {lesson}", found, [lesson])
+
+    def ratios(key, floor_key):
+        pairs = zip(runs[key], runs[floor_key], strict=True)
+        return [timed.seconds / base.seconds for timed, base in pairs]
+
+    builds = [r for key in ("cold", "no_change", "edit") for r in runs[key]]
+    everything = [r for values in runs.values() for r in values]
+    median = {key: statistics.median(r.seconds for r in v) for key, v in runs.items()}
+    return {
+        "machine": {
+            "cpus": os.cpu_count(),
+            "memory_gib": round(psutil.virtual_memory().total / 2**30, 1),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        },
+        "repeat": repeat,
+        "lessons": names,
+        "edited_lesson": lesson,
+        "seconds": {k: summary([r.seconds for r in v]) for k, v in runs.items()},
+        "cpu_seconds": {k: summary([r.cpu for r in v]) for k, v in runs.items()},
+        "notebook_execution_seconds": {k: summary(v) for k, v in executed.items()},
+        # Each round's own ratio, so that a machine that slows down between
+        # rounds (other work on it) skews them less than it skews the seconds.
+        "ratios": {
+            "cold_over_floor": summary(ratios("cold", "floor")),
+            "edit_over_lesson_floor": summary(ratios("edit", lesson)),
+        },
+        "targets": {
+            "cold": COLD_OVER_FLOOR * median["floor"],
+            "no_change": NO_CHANGE_SECONDS,
+            "edit": median[lesson] + EDIT_OVER_LESSON_FLOOR_SECONDS,
+        },
+        "peak_rss_mib": {
+            "build": max(r.rss for r in builds) / 2**20,
+            "floor": max(r.rss for r in runs["floor"]) / 2**20,
+        },
+        "peak_kernels_at_once": max(r.kernels for r in runs["cold"]),
+        "seconds_with_two_kernels_or_more": summary([r.overlap for r in runs["cold"]]),
+        # Share of the machine's CPU time taken by other processes meanwhile.
+        "other_load": summary([r.others for r in everything]),
+        "fixed_loop_seconds": summary(loop),
+        "environment": {
+            k: v
+            for k, v in sorted(environment(OUT / ".jax_cache").items())
+            if k.startswith(("JAX_", "XLA_", "UV_COMPILE", "PYTHONDONTWRITE"))
+        },
+        "problems": problems,
+    }
+
+
+def report(results):
+    seconds, cpu = results["seconds"], results["cpu_seconds"]
+    targets = results["targets"]
+    lesson = results["edited_lesson"]
+    rows = [("floor: all lessons, one process", "floor", "")]
+    rows += [(f"floor: {name}", name, "") for name in results["lessons"]]
+    rows += [
+        ("cold build", "cold", "1.5 x floor"),
+        ("rebuild, nothing changed", "no_change", "5 s"),
+        (f"rebuild, {lesson} edited", "edit", "its floor + 5 s"),
+    ]
+    header = f"{'':<34}{'median':>8}{'min':>8}{'max':>8}{'cpu':>8}   target"
+    print(f"\n{header}\n{'-' * len(header)}{'-' * 28}")
+    for label, key, target in rows:
+        s = seconds[key]
+        line = f"{label:<34}{s['median']:>8.2f}{s['min']:>8.2f}{s['max']:>8.2f}"
+        line += f"{cpu[key]['median']:>8.2f}"
+        if target:
+            verdict = "ok" if s["median"] <= targets[key] else "MISSED"
+            line += f"   <= {targets[key]:.2f} ({target}) {verdict}"
+        print(line)
+    ratios, rss = results["ratios"], results["peak_rss_mib"]
+    loop = results["fixed_loop_seconds"]
+    executions = results["notebook_execution_seconds"]
+    print(
+        f"\nseconds, median of {results['repeat']} (cpu: CPU seconds of the process"
+        " tree)"
+        f"\ncold / floor {ratios['cold_over_floor']['median']:.2f};"
+        f" edit rebuild / {lesson} floor"
+        f" {ratios['edit_over_lesson_floor']['median']:.2f} (median of each round's)"
+        f"\npeak memory, RSS summed over the process tree: build {rss['build']:.0f}"
+        f" MiB, floor {rss['floor']:.0f} MiB"
+        f"\nkernels at once in the cold build: at most "
+        f"{results['peak_kernels_at_once']}, two or more for "
+        f"{results['seconds_with_two_kernels_or_more']['median']:.1f} s"
+        "\nnotebook execution in the cold build, median seconds: "
+        + ", ".join(f"{k} {v['median']:.2f}" for k, v in sorted(executions.items()))
+        + f"\nother processes used {results['other_load']['median']:.0%} of the"
+        f" machine meanwhile (median; max {results['other_load']['max']:.0%});"
+        f" a fixed CPU loop took {loop['min']:.3f} to {loop['max']:.3f} s"
+        " across rounds"
+    )
+    for problem in results["problems"]:
+        print(f"PROBLEM: {problem}")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3, help="rounds (default 3)")
+    parser.add_argument(
+        "--lesson", default="nnx-dropout", help="lesson to edit (default %(default)s)"
+    )
+    args = parser.parse_args()
+    results = measure(max(1, args.repeat), args.lesson)
+    (WORK / "build_speed.json").write_text(json.dumps(results, indent=2) + "\n")
+    report(results)
+    print(f"\n{WORK / 'build_speed.json'}; build logs in {LOGS}")
+    if results["problems"]:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
