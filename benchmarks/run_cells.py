@@ -51,8 +51,11 @@ def main():
 
     start = time.perf_counter()
     from IPython.core.interactiveshell import InteractiveShell
+    from traitlets.config import Config
 
-    shell = InteractiveShell.instance()
+    config = Config()
+    config.HistoryManager.hist_file = ":memory:"  # as nbclient starts kernels
+    shell = InteractiveShell.instance(config=config)
     seconds = {}
     for page, cells in pages.items():
         began = time.perf_counter()
