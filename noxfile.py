@@ -145,8 +145,7 @@ def lock(session):
     )  # fmt: skip
 
 
-# Kept between runs, so that grading takes seconds, not a fresh environment.
-@nox.session(python=PYTHON, reuse_venv=True)
+@nox.session(python=PYTHON)
 def check(session):
     """Grade an attempt: nox -s check -- PROBLEM FILE (or --list, --starter PROBLEM)."""
     # Only what an attempt and the grader import, at the site's versions.
