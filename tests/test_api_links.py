@@ -5,6 +5,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from project import LESSONS
 
 ROOT = Path(__file__).resolve().parent.parent
 HTML = ROOT / "build" / "html"
@@ -25,12 +26,6 @@ FORMS = {
     ),
 }
 NAMES = [(project, name) for project, (_, links) in TABLE.items() for name in links]
-LESSONS = [
-    "linen-train-eval-flag",
-    "nnx-train-eval-flag",
-    "nnx-dropout",
-    "linen-prng-streams",
-]
 
 
 @pytest.mark.parametrize("project, name", NAMES)

@@ -12,7 +12,6 @@ import http.server
 import json
 import os
 import re
-import runpy
 import subprocess
 import sys
 import threading
@@ -21,6 +20,7 @@ from urllib.parse import urlparse
 
 import jupytext
 import pytest
+from project import CONF, LESSONS, solution_source
 
 ROOT = Path(__file__).resolve().parent.parent
 HTML = ROOT / "build" / "html"
@@ -35,12 +35,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-LESSONS = {
-    "linen-train-eval-flag": "model_train_eval_forward",
-    "nnx-train-eval-flag": "train_eval_forward",
-    "nnx-dropout": "dropout_forward",
-    "linen-prng-streams": "dropout_model_forward",
-}
 HIDDEN_TAGS = {"remove-cell", "remove-input"}
 
 if not CHROMIUM.exists():
@@ -54,7 +48,7 @@ from axe_playwright_python.sync_playwright import Axe  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 # The path the site is served under; the test server serves it there too.
-PREFIX = runpy.run_path(str(ROOT / "conf" / "conf.py"))["notfound_urls_prefix"]
+PREFIX = CONF["notfound_urls_prefix"]
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -144,11 +138,6 @@ def shell_blocks(slug):
     ]
 
 
-def solution_source(function):
-    text = (ROOT / "examples" / f"{function}.py").read_text()
-    return text[text.index("import jax") :].split("# -- Grading cases")[0].rstrip()
-
-
 def reveal(page, element):
     """Open the tab and the folds that hide an element, as a reader would."""
     page.evaluate(
@@ -177,7 +166,7 @@ def test_copy_buttons_copy_exactly_the_code(site, visit, slug):
         button.hover()
         button.click()
         copied.append(page.evaluate("navigator.clipboard.readText()").rstrip("\n"))
-    solution = solution_source(LESSONS[slug])
+    solution = solution_source(LESSONS[slug]).rstrip()
     expected = visible_cells(slug) + shell_blocks(slug) + [solution]
     assert sorted(copied) == sorted(expected)
     for text in copied:

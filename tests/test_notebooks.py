@@ -1,22 +1,15 @@
 """Each lesson is published as a notebook that runs, and Colab opens that notebook."""
 
-import runpy
 from importlib.metadata import version
 from pathlib import Path
 
 import nbformat
 import pytest
 from nbclient import NotebookClient
+from project import CONF, LESSONS
 
 ROOT = Path(__file__).resolve().parent.parent
 HTML = ROOT / "build" / "html"
-LESSONS = [
-    "linen-train-eval-flag",
-    "nnx-train-eval-flag",
-    "nnx-dropout",
-    "linen-prng-streams",
-]
-CONF = runpy.run_path(str(ROOT / "conf" / "conf.py"))
 
 
 def notebook(slug):

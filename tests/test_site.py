@@ -4,7 +4,6 @@ import html
 import importlib
 import inspect
 import re
-import runpy
 import subprocess
 import sys
 from html.parser import HTMLParser
@@ -12,17 +11,12 @@ from importlib.metadata import version
 from pathlib import Path
 
 import pytest
+from project import CONF, LESSONS, solution_source
 
 ROOT = Path(__file__).resolve().parent.parent
 HTML = (ROOT / "build" / "html").resolve()
-LESSONS = {
-    "linen-train-eval-flag": "model_train_eval_forward",
-    "nnx-train-eval-flag": "train_eval_forward",
-    "nnx-dropout": "dropout_forward",
-    "linen-prng-streams": "dropout_model_forward",
-}
 # The path the site is served under (absolute links, as on the 404 page, start with it).
-PREFIX = runpy.run_path(str(ROOT / "conf" / "conf.py"))["notfound_urls_prefix"]
+PREFIX = CONF["notfound_urls_prefix"]
 SKELETON = [
     "Why it matters",
     "The API",
@@ -102,10 +96,7 @@ def test_problem_states_the_contract_of_the_solution(pages, slug):
 
 @pytest.mark.parametrize("slug", LESSONS)
 def test_solution_shown_is_the_example_module(pages, slug):
-    source = (ROOT / "examples" / f"{LESSONS[slug]}.py").read_text()
-    # The page shows the module from its imports to the grading cases.
-    shown = source[source.index("import jax") :].split("# -- Grading cases")[0]
-    for line in shown.splitlines():
+    for line in solution_source(LESSONS[slug]).splitlines():
         assert line in pages[slug].text, f"{slug}: solution line missing: {line!r}"
 
 
