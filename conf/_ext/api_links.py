@@ -7,6 +7,7 @@ transform below links inline code in the text that names one of them
 (``nnx.Dropout``, ``jax.random.split()``).
 """
 
+import functools
 import importlib
 import inspect
 import tomllib
@@ -24,6 +25,7 @@ ALIASES = {"nnx.": "flax.nnx.", "nn.": "flax.linen.", "jnp.": "jax.numpy."}
 PACKAGES = {"jax": "jax", "flax": "flax", "flax_linen": "flax"}
 
 
+@functools.cache  # read by every document's transform
 def load_table(path=TABLE):
     """{project: (base URL, {name: URL relative to the base})}."""
     projects = {}
