@@ -39,6 +39,7 @@ extensions = [
     "notfound.extension",
     "sphinx_codeautolink",
     "codeautolink_incremental",
+    "streams",
     "api_tabs",
     "api_links",
     "notebooks",
@@ -77,8 +78,8 @@ nb_execution_timeout = 60
 # Cell outputs are rendered as text, so no page needs MathJax or other scripts.
 nb_render_markdown_format = "commonmark"
 nb_execution_show_tb = True
-# A cell's prints arrive in chunks that depend on timing; merged, two builds
-# give the same HTML.
+# A cell's prints arrive in chunks that depend on timing: merge them, exactly
+# as written (_ext/streams.py), so two builds give the same HTML.
 nb_merge_streams = True
 
 # -- HTML ---------------------------------------------------------------------

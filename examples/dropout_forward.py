@@ -60,7 +60,8 @@ plain attributes; ``__call__(self, x, deterministic)`` returns ``x`` when
 ``jnp.where(mask, x / (1 - rate), 0.0)``.
 
 Cast the flag with ``bool(deterministic >= 0.5)``, build ``nnx.Rngs(int(seed))``,
-and return ``MyDropout(rate, rngs)(x, deterministic=deterministic)``.
+create ``layer = MyDropout(rate, rngs)``, and return
+``layer(x, deterministic=deterministic)``.
 
 Inputs: ``seed``, a float holding an integer; ``x``, a 1-D JAX array; ``rate``,
 a float in [0, 1); ``deterministic``, a float, 0.0 or 1.0.

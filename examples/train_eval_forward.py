@@ -48,12 +48,13 @@ CONTRACT = """\
 An NNX layer that adds noise only while training.
 
 Define ``NoiseLayer(nnx.Module)``: ``__init__(self, rngs)`` saves
-``self.rngs = rngs``; ``__call__(self, x, train)`` returns
-``x + 0.1 * jax.random.normal(self.rngs.dropout(), x.shape)`` when ``train`` is
-true, and ``x`` unchanged otherwise.
+``self.rngs = rngs``; ``__call__(self, x, train)``, when ``train`` is true, draws
+``key = self.rngs.dropout()`` and returns
+``x + 0.1 * jax.random.normal(key, x.shape)``, and otherwise returns ``x``
+unchanged.
 
-Cast the flag with ``bool(train >= 0.5)``, build ``nnx.Rngs(int(seed))``, and
-return ``NoiseLayer(rngs)(x, train=train)``.
+Cast the flag with ``bool(train >= 0.5)``, build ``nnx.Rngs(int(seed))``, create
+``layer = NoiseLayer(rngs)``, and return ``layer(x, train=train)``.
 
 Inputs: ``seed``, a float holding an integer; ``x``, a 1-D JAX array; ``train``,
 a float, 0.0 or 1.0.

@@ -66,3 +66,40 @@ def test_colab_button_opens_the_published_notebook(slug):
     # The download menu offers the notebook and the MyST source.
     assert f'href="_sources/{slug}.ipynb"' in page
     assert f'href="_sources/{slug}.md"' in page
+
+
+PAGE_PRINTING_AN_ENVIRONMENT_VARIABLE = """\
+---
+jupytext:
+  text_representation:
+    format_name: myst
+kernelspec:
+  name: python3
+  display_name: Python 3
+---
+
+# Outputs
+
+```{code-cell} ipython3
+import os
+
+print("run", os.environ["LESSON_RUN"])
+```
+"""
+
+
+def test_notebook_holds_the_outputs_of_the_run_that_built_the_page(
+    scratch_site, monkeypatch
+):
+    # A cached build, then one that executes the page again (as nox -s latest
+    # does with other versions): the page and its notebook show the new run.
+    scratch_site.write({"outputs": PAGE_PRINTING_AN_ENVIRONMENT_VARIABLE})
+    html = scratch_site.path / "html"
+    for run, options in (("first", ()), ("second", ("-D", "nb_execution_mode=force"))):
+        monkeypatch.setenv("LESSON_RUN", run)
+        result = scratch_site.build(*options)
+        assert result.returncode == 0, result.stderr[-3000:]
+        published = nbformat.read(html / "_sources" / "outputs.ipynb", as_version=4)
+        printed = [o.text for c in published.cells for o in c.get("outputs", [])]
+        assert printed == [f"run {run}\n"]
+        assert f"run {run}" in (html / "outputs.html").read_text()

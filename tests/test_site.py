@@ -32,18 +32,29 @@ SKELETON = [
 class Page(HTMLParser):
     """The parts of a built page the tests look at."""
 
-    def __init__(self, path):
+    def __init__(self, text):
         super().__init__()
         self.h2, self.urls, self.tab_labels = [], [], []
         self._in_h2 = False
-        self.html = path.read_text()
+        self.html = text
         self.feed(self.html)
         self.text = html.unescape(re.sub(r"<[^>]+>", "", self.html))
 
+    @classmethod
+    def read(cls, path):
+        return cls(path.read_text())
+
+    def section(self, anchor, next_anchor):
+        """The text of a page's section, by its id, up to the next section's."""
+        start = self.html.index(f'<section id="{anchor}">')
+        end = self.html.index(f'<section id="{next_anchor}">', start)
+        return html.unescape(re.sub(r"<[^>]+>", "", self.html[start:end]))
+
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
-        self._in_h2 = tag == "h2"
-        if self._in_h2:
+        if tag == "h2":
+            # The heading's text includes the text of tags inside it (code...).
+            self._in_h2 = True
             self.h2.append("")
         # What the browser loads: sources, and stylesheets and icons (a
         # canonical or sitemap link names a URL but loads nothing).
@@ -68,7 +79,7 @@ class Page(HTMLParser):
 def pages():
     missing = [s for s in LESSONS if not (HTML / f"{s}.html").exists()]
     assert not missing, f"build the site first (nox -s docs); missing: {missing}"
-    return {slug: Page(HTML / f"{slug}.html") for slug in LESSONS}
+    return {slug: Page.read(HTML / f"{slug}.html") for slug in LESSONS}
 
 
 @pytest.mark.parametrize("slug", LESSONS)
@@ -85,13 +96,31 @@ def test_lesson_states_the_versions_it_ran_with(pages, slug):
     assert stamp in pages[slug].text
 
 
+def unstated(problem_text, name, parameters, contract):
+    """What a Problem section leaves out of a contract: its signature line, and
+    each term the contract quotes as code, in any order and line wrapping."""
+    text = " ".join(problem_text.split())
+    wanted = [f"Write {name}({', '.join(parameters)})."]
+    wanted += [" ".join(t.split()) for t in re.findall(r"``(.+?)``", contract, re.S)]
+    return [term for term in dict.fromkeys(wanted) if term not in text]
+
+
+def test_a_problem_that_states_part_of_the_contract_is_caught():
+    contract = "Return ``f(x)`` where ``y = g(x,\n  seed)``.\nInputs: ``x``."
+    whole = "Write f(x, seed). Compute y = g(x, seed) and return f(x); x: array."
+    assert unstated(whole, "f", ["x", "seed"], contract) == []
+    first_line = "Write f(x, seed). Return f(x)."
+    assert unstated(first_line, "f", ["x", "seed"], contract) == ["y = g(x, seed)"]
+    assert unstated("", "f", ["x"], "")[0] == "Write f(x)."
+
+
 @pytest.mark.parametrize("slug", LESSONS)
 def test_problem_states_the_contract_of_the_solution(pages, slug):
     name = LESSONS[slug]
     module = importlib.import_module(f"examples.{name}")
     parameters = inspect.signature(getattr(module, name)).parameters
-    signature = f"{name}({', '.join(parameters)})"
-    assert f"Write {signature}." in pages[slug].text, signature
+    problem = pages[slug].section("problem", "hints")
+    assert unstated(problem, name, list(parameters), module.CONTRACT) == []
 
 
 @pytest.mark.parametrize("slug", LESSONS)
@@ -106,9 +135,14 @@ def test_linen_and_nnx_tabs_are_synced(pages, slug):
     assert ("api", "linen") in labels and ("api", "nnx") in labels, labels
 
 
+def test_a_heading_s_text_includes_the_tags_inside_it():
+    page = Page('<h2>The <code>nnx.view</code> API<a href="#api">#</a></h2><p>x</p>')
+    assert page.h2 == ["The nnx.view API#"]
+
+
 def test_pages_load_nothing_from_another_host(pages):
     for path in HTML.rglob("*.html"):
-        external = [u for u in Page(path).urls if re.match(r"(https?:)?//", u)]
+        external = [u for u in Page.read(path).urls if re.match(r"(https?:)?//", u)]
         assert not external, f"{path.relative_to(HTML)} loads {external}"
 
 

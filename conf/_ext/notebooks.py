@@ -10,12 +10,14 @@ cannot open MyST Markdown, so the page's Colab button opens this notebook, as
 published on the site's ``gh-pages`` branch.
 """
 
+import contextlib
 import re
 from importlib.metadata import version
 from pathlib import Path
 
 import nbformat
 from jupyter_cache import get_cache
+from streams import exact_streams
 
 PINNED = ("jax", "flax")
 INSTALL_CELL = """\
@@ -82,22 +84,6 @@ def for_jupyter(markdown, srcdir):
     return BADGE.sub(r"**\1**", markdown)
 
 
-def merged_streams(outputs):
-    """Consecutive prints as one output: they arrive in chunks that vary by run."""
-    merged = []
-    for output in outputs:
-        previous = merged[-1] if merged else None
-        if (
-            previous is not None
-            and output.output_type == previous.output_type == "stream"
-            and output.name == previous.name
-        ):
-            previous.text += output.text
-        else:
-            merged.append(output)
-    return merged
-
-
 def publishable(notebook, srcdir):
     pins = {name: version(name) for name in PINNED}
     notebook.metadata.pop("source_map", None)
@@ -112,7 +98,7 @@ def publishable(notebook, srcdir):
         if cell.cell_type == "markdown":
             cell.source = for_jupyter(cell.source, srcdir)
         else:
-            cell.outputs = merged_streams(cell.outputs)
+            cell.outputs = exact_streams(cell.outputs)
     install = nbformat.v4.new_code_cell(INSTALL_CELL.format(pins=pins))
     install.metadata["tags"] = ["remove-cell"]
     notebook.cells.insert(0, install)
@@ -156,13 +142,20 @@ def add_colab_button(app, pagename, templatename, context, doctree):
 def write_notebooks(app, exception):
     if exception or app.builder.format != "html":
         return
-    cache = get_cache(app.env.mystnb_config.execution_cache_path)
+    config = app.env.mystnb_config
+    cache = get_cache(config.execution_cache_path)
     for docname in sorted(app.env.found_docs):
         source = executed_notebook(app, docname)
         if source is None:
             continue
-        _, executed = cache.merge_match_into_notebook(nbformat.read(source, 4))
-        notebook = publishable(executed, Path(app.srcdir))
+        notebook = nbformat.read(source, 4)
+        # A page executed by this build was written with its outputs; only a
+        # page served from the cache needs them merged back. Outside cache mode
+        # the cache may hold another run's outputs (other versions): never use it.
+        if config.execution_mode == "cache":
+            with contextlib.suppress(KeyError):  # not cached: its run failed
+                _, notebook = cache.merge_match_into_notebook(notebook)
+        notebook = publishable(notebook, Path(app.srcdir))
         target = Path(app.outdir) / "_sources" / f"{docname}.ipynb"
         target.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(notebook, target)
