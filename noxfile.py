@@ -1,6 +1,5 @@
 """Every command of the project. Build the site: `nox -s docs`. Check it: `nox`."""
 
-import json
 import os
 import shutil
 from pathlib import Path
@@ -10,6 +9,8 @@ import nox
 ROOT = Path(__file__).resolve().parent
 BUILD = ROOT / "build"
 HTML = BUILD / "html"
+# Where nox -s latest builds the site with other jax/flax releases.
+LATEST = BUILD / "latest"
 PYTHON = "3.13"
 
 nox.options.default_venv_backend = "uv"
@@ -45,22 +46,24 @@ def install(session):
     session.install("-r", "requirements.txt")
 
 
-def create_execution_cache(session):
+def create_execution_cache(session, build=BUILD):
     """Create the jupyter-cache database (its tables) before a parallel build
     races to create it."""
     session.run(
         "python",
         "-c",
         "import sys, jupyter_cache; jupyter_cache.get_cache(sys.argv[1]).db",
-        str(BUILD / ".jupyter_cache"),
+        str(build / ".jupyter_cache"),
         silent=True,
     )
 
 
-def build_docs(session, *extra):
+def build_docs(session, *extra, build=BUILD):
+    """Build the site into build/html (MyST-NB keeps its notebooks and cache
+    beside it, in build/)."""
     # Once the database exists, making it again would only cost a process start.
-    if not (BUILD / ".jupyter_cache" / "global.db").exists():
-        create_execution_cache(session)
+    if not (build / ".jupyter_cache" / "global.db").exists():
+        create_execution_cache(session, build)
     session.run(
         "sphinx-build",
         "-c", "conf",
@@ -68,14 +71,17 @@ def build_docs(session, *extra):
         "-j", "auto",
         "-b", "html",
         *extra,
-        "docs", str(HTML),
+        "docs", str(build / "html"),
     )  # fmt: skip
 
 
 def run_lint(session):
-    paths = ["noxfile.py", "conf", "examples", "tests", "benchmarks"]
+    paths = ["noxfile.py", "conf", "examples", "tests", "tools", "benchmarks"]
     session.run("ruff", "check", *paths)
     session.run("ruff", "format", "--check", *paths)
+    # The workflows: actions pinned to a commit, no credentials left in the
+    # checkout, no injectable expressions (zizmor's audits that need no network).
+    session.run("zizmor", "--offline", "--quiet", ".github/workflows")
     # The code cells of the pages, as notebooks (ruff understands IPython
     # magics); a cell that loads a file is linted with that file's code.
     cells = BUILD / "lint"
@@ -120,7 +126,7 @@ def doctests(session):
 
 @nox.session(python=PYTHON)
 def lint(session):
-    """Ruff over the code and over the code cells of every page."""
+    """Ruff over the code and the code cells of the pages; zizmor, the workflows."""
     install(session)
     run_lint(session)
 
@@ -158,62 +164,54 @@ def check(session):
         raise SystemExit(failed.return_code or 1) from None
 
 
-def changed_outputs(before, after):
-    """Lines naming each page whose executed outputs differ between two builds."""
-
-    def outputs(path):
-        cells = json.loads(path.read_text())["cells"]
-        return [json.dumps(c.get("outputs", []), sort_keys=True) for c in cells]
-
-    lines = []
-    for old in sorted(before.glob("*.ipynb")):
-        new = after / old.name
-        if not new.exists():
-            lines.append(f"{old.stem}: not built")
-            continue
-        a, b = outputs(old), outputs(new)
-        changed = [i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y]
-        if changed or len(a) != len(b):
-            lines.append(f"{old.stem}: outputs of cells {changed} changed")
-    return lines
+def record_versions(session, build):
+    """Write the versions a build ran with to build/versions.json."""
+    session.run(
+        "python",
+        "-c",
+        "import json, sys, importlib.metadata as m; json.dump({p: m.version(p) "
+        "for p in ('jax', 'jaxlib', 'flax')}, open(sys.argv[1], 'w'))",
+        str(build / "versions.json"),
+    )
 
 
 @nox.session(python=PYTHON)
 def latest(session):
-    """Build and test against the newest jax and flax, and report what changed."""
+    """Build and test against other jax/flax releases, and report what changed:
+    nox -s latest [-- REQUIREMENT ...] (default: the newest jax, jaxlib, flax)."""
+    # The pinned site first (from the execution cache when it is up to date):
+    # what the report compares with.
     install(session)
     build_docs(session)
-    pinned = BUILD / "latest" / "pinned"
-    shutil.rmtree(pinned, ignore_errors=True)
-    shutil.copytree(HTML / "_sources", pinned, ignore=shutil.ignore_patterns("*.md"))
-    session.install("--upgrade", "jax", "jaxlib", "flax")
-    session.run(
-        "python",
-        "-c",
-        "import jax, flax; print('jax', jax.__version__, 'flax', flax.__version__)",
-    )
-    # The execution cache is keyed on the code only: execute every page again,
-    # and let a failing page be reported (with the others) instead of stopping.
-    failed = False
+    record_versions(session, BUILD)
+    # Then every page executed again with the other versions, into its own
+    # folder: a cell that raises is recorded, and the other pages still build.
+    session.install(*(session.posargs or ["--upgrade", "jax", "jaxlib", "flax"]))
+    shutil.rmtree(LATEST, ignore_errors=True)
+    LATEST.mkdir(parents=True)
+    record_versions(session, LATEST)
+    problems = []
     try:
         build_docs(
             session,
-            "-D",
-            "nb_execution_mode=force",
-            "-D",
-            "nb_execution_raise_on_error=0",
+            "-D", "nb_execution_mode=force",
+            "-D", "nb_execution_allow_errors=1",
+            "-D", "nb_execution_raise_on_error=0",
+            build=LATEST,
+        )  # fmt: skip
+    except nox.command.CommandFailed:
+        problems.append("the build reported errors (above)")
+    report = LATEST / "report.md"
+    try:
+        session.run(
+            "python", "tools/watch.py", str(BUILD), str(LATEST), "--output", str(report)
         )
     except nox.command.CommandFailed:
-        failed = True
-        for log in sorted((HTML / "reports").glob("*.err.log")):
-            session.warn(f"{log.stem}: a cell failed (a claim or an example)")
-            session.log(log.read_text()[-2000:])
-    changes = changed_outputs(pinned, HTML / "_sources")
-    for line in changes or ["no page's outputs changed"]:
-        session.log(line)
-    if failed:
-        session.error("some pages no longer build with the newest jax/flax")
-    session.run("pytest", "tests", *session.posargs)
+        problems.append(f"a page or a claim broke ({report})")
+    if problems:
+        session.error("; ".join(problems))
+    session.log(f"The report is in {report}; now the tests, on {LATEST / 'html'}.")
+    session.run("pytest", "tests", env={"SITE_HTML": str(LATEST / "html")})
 
 
 @nox.session(python=PYTHON)

@@ -1,11 +1,14 @@
 """What the tests know of the project, read from the project itself."""
 
+import os
 import runpy
 from pathlib import Path
 
 from examples import check
 
 ROOT = Path(__file__).resolve().parent.parent
+# The built site the tests read: nox -s latest points them at its own build.
+HTML = Path(os.environ.get("SITE_HTML", ROOT / "build" / "html")).resolve()
 # The Sphinx configuration's values (the base URL, the repository...).
 CONF = runpy.run_path(str(ROOT / "conf" / "conf.py"))
 # Lesson slug -> the function its problem asks for, from each problem's LESSON.

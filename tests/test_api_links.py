@@ -5,10 +5,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from project import LESSONS
+from project import HTML, LESSONS
 
 ROOT = Path(__file__).resolve().parent.parent
-HTML = ROOT / "build" / "html"
 sys.path.insert(0, str(ROOT / "conf" / "_ext"))
 import api_links  # noqa: E402
 

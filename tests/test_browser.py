@@ -20,10 +20,9 @@ from urllib.parse import urlparse
 
 import jupytext
 import pytest
-from project import CONF, LESSONS, solution_source
+from project import CONF, HTML, LESSONS, solution_source
 
 ROOT = Path(__file__).resolve().parent.parent
-HTML = ROOT / "build" / "html"
 # Debian's Chromium; elsewhere (a hosted CI runner) CHROMIUM names another build.
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [

@@ -6,10 +6,9 @@ from pathlib import Path
 import nbformat
 import pytest
 from nbclient import NotebookClient
-from project import CONF, LESSONS
+from project import CONF, HTML, LESSONS
 
 ROOT = Path(__file__).resolve().parent.parent
-HTML = ROOT / "build" / "html"
 
 
 def notebook(slug):

@@ -11,10 +11,9 @@ from importlib.metadata import version
 from pathlib import Path
 
 import pytest
-from project import CONF, LESSONS, solution_source
+from project import CONF, HTML, LESSONS, solution_source
 
 ROOT = Path(__file__).resolve().parent.parent
-HTML = (ROOT / "build" / "html").resolve()
 # The path the site is served under (absolute links, as on the 404 page, start with it).
 PREFIX = CONF["notfound_urls_prefix"]
 SKELETON = [
