@@ -2,15 +2,15 @@
 
 import os
 import shutil
+import sys
 from pathlib import Path
 
 import nox
 
-ROOT = Path(__file__).resolve().parent
-BUILD = ROOT / "build"
-HTML = BUILD / "html"
-# Where nox -s latest builds the site with other jax/flax releases.
-LATEST = BUILD / "latest"
+sys.path.insert(0, str(Path(__file__).resolve().parent / "tools"))
+import sitebuild  # noqa: E402
+from sitebuild import BUILD, DOCS, ENVIRONMENT, HTML, LATEST, ROOT  # noqa: E402
+
 PYTHON = "3.13"
 
 nox.options.default_venv_backend = "uv"
@@ -22,22 +22,12 @@ nox.options.reuse_venv = "yes"
 # Installed packages get compiled bytecode, so each notebook kernel starts fast
 # even where PYTHONDONTWRITEBYTECODE is set.
 os.environ["UV_COMPILE_BYTECODE"] = "1"
-# No accelerator is used; skip JAX's search for one.
-os.environ["JAX_PLATFORMS"] = "cpu"
-# Compiled XLA programs are kept on disk, in the grader's folder (see
-# examples/check.py): a page executed again loads them instead of compiling.
-# The lessons' programs compile in milliseconds, so keep even the fastest.
-os.environ["JAX_COMPILATION_CACHE_DIR"] = str(BUILD / "jax-cache")
-os.environ["JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS"] = "0"
-
+os.environ.update(ENVIRONMENT)
 
 PAGES_TO_NOTEBOOKS = """
-import pathlib, sys, jupytext
+import pathlib, sys, jupytext, sitebuild
 for page in map(pathlib.Path, sys.argv[2:]):
-    notebook = jupytext.read(page)
-    for cell in notebook.cells:
-        if "load" in cell.metadata:
-            cell.source = (page.parent / cell.metadata["load"]).read_text().rstrip()
+    notebook = sitebuild.read_notebook(page)
     jupytext.write(notebook, pathlib.Path(sys.argv[1]) / (page.stem + ".ipynb"))
 """
 
@@ -46,33 +36,10 @@ def install(session):
     session.install("-r", "requirements.txt")
 
 
-def create_execution_cache(session, build=BUILD):
-    """Create the jupyter-cache database (its tables) before a parallel build
-    races to create it."""
-    session.run(
-        "python",
-        "-c",
-        "import sys, jupyter_cache; jupyter_cache.get_cache(sys.argv[1]).db",
-        str(build / ".jupyter_cache"),
-        silent=True,
-    )
-
-
 def build_docs(session, *extra, build=BUILD):
-    """Build the site into build/html (MyST-NB keeps its notebooks and cache
-    beside it, in build/)."""
-    # Once the database exists, making it again would only cost a process start.
-    if not (build / ".jupyter_cache" / "global.db").exists():
-        create_execution_cache(session, build)
-    session.run(
-        "sphinx-build",
-        "-c", "conf",
-        "-W", "--keep-going",
-        "-j", "auto",
-        "-b", "html",
-        *extra,
-        "docs", str(build / "html"),
-    )  # fmt: skip
+    """Build the site into build/html (MyST-NB keeps its notebooks and its
+    execution cache beside it, in build/)."""
+    session.run("python", "tools/sitebuild.py", "--build", str(build), *extra)
 
 
 def run_lint(session):
@@ -87,8 +54,10 @@ def run_lint(session):
     cells = BUILD / "lint"
     shutil.rmtree(cells, ignore_errors=True)
     cells.mkdir(parents=True)
-    pages = [p for p in (ROOT / "docs").glob("*.md") if "\njupytext:" in p.read_text()]
-    session.run("python", "-c", PAGES_TO_NOTEBOOKS, str(cells), *map(str, pages))
+    session.run(
+        "python", "-c", PAGES_TO_NOTEBOOKS, str(cells), *map(str, sitebuild.lessons()),
+        env={"PYTHONPATH": str(ROOT / "tools")},
+    )  # fmt: skip
     notebooks = sorted(str(n) for n in cells.glob("*.ipynb"))
     session.run("ruff", "check", *notebooks)
     session.run("ruff", "format", "--check", "--diff", *notebooks)
@@ -110,10 +79,11 @@ def docs(session):
 def serve(session):
     """Rebuild and reload the browser on every edit: http://127.0.0.1:8000."""
     install(session)
-    create_execution_cache(session)
+    # sitebuild.py with no Sphinx option only makes the execution cache's tables.
+    session.run("python", "tools/sitebuild.py", "--cache-only")
     session.run(
-        "sphinx-autobuild", "-c", "conf", "--watch", "examples", "--watch", "conf",
-        "--host", "127.0.0.1", "docs", str(HTML),
+        "sphinx-autobuild", "--watch", "examples", "--watch", "conf",
+        "--host", "127.0.0.1", *sitebuild.sphinx_options(DOCS, HTML)
     )  # fmt: skip
 
 

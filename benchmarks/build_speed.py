@@ -34,9 +34,11 @@ from pathlib import Path
 
 import psutil
 
-ROOT = Path(__file__).resolve().parent.parent
-DOCS = ROOT / "docs"
-WORK = ROOT / "build" / "bench"
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
+import sitebuild  # noqa: E402
+from sitebuild import BUILD, DOCS, ROOT  # noqa: E402
+
+WORK = BUILD / "bench"
 SRC = WORK / "src" / "docs"
 OUT = WORK / "out"
 LOGS = WORK / "logs"
@@ -52,7 +54,7 @@ EXECUTED = re.compile(r"([^/\s]+)\.\w+: Executed notebook in ([\d.]+) seconds")
 
 def lessons():
     """The executed pages of the copy: those that are notebooks."""
-    return sorted(p for p in SRC.glob("*.md") if "\njupytext:" in p.read_text())
+    return sitebuild.lessons(SRC)
 
 
 def fresh_sources():
@@ -188,21 +190,16 @@ def floor(pages, log):
 
 
 def build(log):
-    """One build as `nox -s docs` runs it (build_docs in noxfile.py), of SRC:
-    the cache database first if there is none, then sphinx-build. Returns the
-    Run, the pages it executed, and their execution times from myst-nb's log."""
+    """One build of SRC as `nox -s docs` runs it (tools/sitebuild.py). Returns
+    the Run, the pages it executed, and their times from myst-nb's log."""
     log.unlink(missing_ok=True)
     env = environment(OUT / ".jax_cache")
-    make_cache = "import sys, jupyter_cache; jupyter_cache.get_cache(sys.argv[1]).db"
-    steps = [
-        [sys.executable, "-m", "sphinx", "-c", ROOT / "conf", "-W", "--keep-going",
-         "-j", "auto", "-b", "html", SRC, OUT / "html"],
-    ]  # fmt: skip
-    if not (OUT / ".jupyter_cache" / "global.db").exists():
-        steps.insert(0, [sys.executable, "-c", make_cache, OUT / ".jupyter_cache"])
-    total = Run()
-    for step in steps:
-        total += run(step, log, env)
+    total = run(
+        [sys.executable, ROOT / "tools" / "sitebuild.py",
+         "--build", OUT, "--docs", SRC],
+        log,
+        env,
+    )  # fmt: skip
     text = log.read_text()
     executing = sorted(EXECUTING.findall(text))
     executed = {name: float(s) for name, s in EXECUTED.findall(text)}

@@ -17,19 +17,17 @@ import sys
 import time
 from pathlib import Path
 
-import jupytext
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
+import sitebuild  # noqa: E402
 
 
 def code_cells(page):
     """The code of each code cell of a MyST text notebook, with its tags."""
-    cells = []
-    for cell in jupytext.read(page).cells:
-        if cell.cell_type == "code":
-            source = cell.source
-            if "load" in cell.metadata:
-                source = (page.parent / cell.metadata["load"]).read_text()
-            cells.append((source, cell.metadata.get("tags", [])))
-    return cells
+    return [
+        (cell.source, cell.metadata.get("tags", []))
+        for cell in sitebuild.read_notebook(page).cells
+        if cell.cell_type == "code"
+    ]
 
 
 def run_page(shell, page, cells):

@@ -2,11 +2,9 @@
 
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parent.parent
+from sitebuild import EXAMPLES, TESTS, sphinx_options
 
 
 class ScratchSite:
@@ -16,8 +14,8 @@ class ScratchSite:
         self.path = path
         self.src = path / "docs"
         self.src.mkdir()
-        for folder in ("examples", "tests"):  # what the pages' cells read
-            (path / folder).symlink_to(ROOT / folder)
+        for folder in (EXAMPLES, TESTS):  # what the pages' cells read
+            (path / folder.name).symlink_to(folder)
 
     def write(self, pages):
         for name, text in pages.items():
@@ -29,9 +27,10 @@ class ScratchSite:
 
     def build(self, *options):
         """Build the tree with the site's configuration; the finished process."""
+        html = self.path / "html"
         return subprocess.run(
-            [sys.executable, "-m", "sphinx", "-c", str(ROOT / "conf"), "-W", "-q"]
-            + [*options, "-b", "html", str(self.src), str(self.path / "html")],
+            [sys.executable, "-m", "sphinx"]
+            + sphinx_options(self.src, html, *options, jobs=1, quiet=True),
             capture_output=True,
             text=True,
             timeout=300,

@@ -1,15 +1,11 @@
 """API names link to the official reference, from an inventory built offline."""
 
 import re
-import sys
-from pathlib import Path
 
+import api_links
 import pytest
 from project import HTML, LESSONS
-
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "conf" / "_ext"))
-import api_links  # noqa: E402
+from sitebuild import DOCS
 
 TABLE = api_links.load_table()
 # The form of a reference URL on each site: its base, then its page layout.
@@ -90,7 +86,7 @@ def test_names_in_the_folded_solution_are_linked(slug):
 
 def test_links_survive_incremental_builds(scratch_site):
     page = "nnx-dropout"
-    scratch_site.write({page: (ROOT / "docs" / f"{page}.md").read_text()})
+    scratch_site.write({page: (DOCS / f"{page}.md").read_text()})
     html = scratch_site.path / "html" / f"{page}.html"
 
     def build_and_check(*options):

@@ -5,9 +5,8 @@ then with one line edited so that a claim checked by a hidden assertion cell no
 longer holds (the build must fail, and fail on that assertion).
 """
 
-from pathlib import Path
+from sitebuild import DOCS
 
-ROOT = Path(__file__).resolve().parent.parent
 PAGE = "linen-prng-streams"
 # The dropout key given to init no longer matches in params: the claim "the
 # dropout stream does not affect the parameters" is now false for this page.
@@ -16,13 +15,13 @@ BROKEN = '{"params": jax.random.key(5), "dropout": jax.random.key(99)}'
 
 
 def test_unchanged_page_builds(scratch_site):
-    scratch_site.write({PAGE: (ROOT / "docs" / f"{PAGE}.md").read_text()})
+    scratch_site.write({PAGE: (DOCS / f"{PAGE}.md").read_text()})
     result = scratch_site.build()
     assert result.returncode == 0, result.stderr[-3000:]
 
 
 def test_false_claim_fails_the_build(scratch_site):
-    text = (ROOT / "docs" / f"{PAGE}.md").read_text()
+    text = (DOCS / f"{PAGE}.md").read_text()
     assert text.count(ORIGINAL) == 1, "the line this test edits has changed"
     scratch_site.write({PAGE: text.replace(ORIGINAL, BROKEN)})
     result = scratch_site.build()

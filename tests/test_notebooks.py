@@ -1,14 +1,11 @@
 """Each lesson is published as a notebook that runs, and Colab opens that notebook."""
 
 from importlib.metadata import version
-from pathlib import Path
 
 import nbformat
 import pytest
 from nbclient import NotebookClient
 from project import CONF, HTML, LESSONS
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def notebook(slug):

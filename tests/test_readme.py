@@ -2,7 +2,7 @@
 
 import re
 
-from project import ROOT
+from sitebuild import ROOT
 
 
 def test_readme_names_the_versions_the_lessons_are_executed_with():

@@ -3,36 +3,15 @@
 import filecmp
 import subprocess
 import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from sitebuild import ROOT
+
 PUBLISHED = {".html", ".ipynb", ".png", ".svg", ".py", ".js", ".xml", ".md", ".txt"}
 
 
 def clean_build(folder):
-    cache = folder / ".jupyter_cache"
-    # The cache's tables must exist before a parallel build races to make them.
-    subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            f"import jupyter_cache; jupyter_cache.get_cache({str(cache)!r}).db",
-        ],
-        check=True,
-    )
     result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "sphinx",
-            "-c",
-            str(ROOT / "conf"),
-            "-W",
-            "-q",
-            "-j",
-            "2",
-        ]
-        + ["-b", "html", str(ROOT / "docs"), str(folder / "html")],
+        [sys.executable, ROOT / "tools" / "sitebuild.py", "--build", folder, "-q"],
         capture_output=True,
         text=True,
         timeout=600,

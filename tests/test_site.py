@@ -8,12 +8,11 @@ import subprocess
 import sys
 from html.parser import HTMLParser
 from importlib.metadata import version
-from pathlib import Path
 
 import pytest
 from project import CONF, HTML, LESSONS, solution_source
+from sitebuild import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 # The path the site is served under (absolute links, as on the 404 page, start with it).
 PREFIX = CONF["notfound_urls_prefix"]
 SKELETON = [

@@ -8,14 +8,10 @@ removed, stdout and stderr kept apart.
 
 import json
 import re
-import sys
 from html import unescape
-from pathlib import Path
 
 from nbformat.v4 import new_output
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "conf" / "_ext"))
-from streams import exact_streams  # noqa: E402
+from streams import exact_streams
 
 PAGE = """\
 ---

