@@ -1,0 +1,194 @@
+"""What a reader takes from the site: code copied from a page runs.
+
+Part of the browser suite (see test_browser.py, whose server, browser and
+helpers it uses). It writes how many copied cells ran to
+build/copied-cells.json.
+"""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+import test_browser
+from project import LESSONS
+from test_browser import ROOT
+
+# The browser suite's fixtures: build/html served, Chromium, pages opened.
+site, browser, visit = test_browser.site, test_browser.browser, test_browser.visit
+
+# Code a reader can copy and run: cells (ipython3) and included files (python).
+PYTHON = ("div.highlight-ipython3", "div.highlight-python")
+
+# Runs copied cells in order, in one fresh interpreter, as a reader pasting
+# them into a script or a Python prompt would; one result per cell: None, or
+# the exception it raised.
+RUNNER = """
+import contextlib, io, json, sys
+namespace = {"__name__": "__main__"}
+results = []
+for number, source in enumerate(json.load(sys.stdin)):
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            exec(compile(source, f"<copied cell {number + 1}>", "exec"), namespace)
+    except BaseException as error:
+        results.append(f"{type(error).__name__}: {error}"[:300])
+    else:
+        results.append(None)
+json.dump(results, sys.__stdout__)
+"""
+
+
+def copy_python(page):
+    """Copy, through its button, every Python block a reader sees on the page
+    as it stands (tabs untouched, folds opened), in order.
+
+    Returns (code, shown) pairs: shown is the output the page shows for a cell
+    tagged raises-exception (the error the reader should get), else None.
+    """
+    page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+    copied = []
+    for button in page.locator("button.copybtn").all():
+        block = button.locator("xpath=ancestor::div[contains(@class, 'highlight-')]")
+        if not block.first.evaluate(
+            "(el, kinds) => kinds.some(k => el.matches(k))", list(PYTHON)
+        ):
+            continue
+        if not button.locator("xpath=..").locator("pre").first.is_visible():
+            continue  # in a tab that is not selected
+        shown = button.evaluate(
+            """b => {
+                const cell = b.closest('div.cell.tag_raises-exception');
+                return cell && cell.querySelector('.cell_output').textContent;
+            }"""
+        )
+        button.hover()
+        button.click()
+        copied.append((page.evaluate("navigator.clipboard.readText()"), shown))
+    return copied
+
+
+def run_copied(copied, workdir):
+    """Run copied code in a fresh interpreter: [(code, shown, error or None)]."""
+    run = subprocess.run(
+        [sys.executable, "-c", RUNNER],
+        input=json.dumps([code for code, _ in copied]),
+        capture_output=True,
+        text=True,
+        cwd=workdir,
+        env={**os.environ, "JAX_PLATFORMS": "cpu", "MPLBACKEND": "Agg"},
+        timeout=300,
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    errors = json.loads(run.stdout)
+    return [
+        (code, shown, error)
+        for (code, shown), error in zip(copied, errors, strict=True)
+    ]
+
+
+def failed(shown, error):
+    """A cell failed: it raised, or, tagged raises-exception, it did not raise
+    the error the page shows."""
+    if shown is None:
+        return error is not None
+    return error is None or error.split(":")[0] not in shown
+
+
+def failures(results):
+    return [
+        (number, error or "raised nothing", code.splitlines()[0])
+        for number, (code, shown, error) in enumerate(results, 1)
+        if failed(shown, error)
+    ]
+
+
+COPIED = {}
+
+
+def record(name, results):
+    """Keep the figures of each run in build/copied-cells.json."""
+    COPIED[name] = {
+        "cells": len(results),
+        "ran": len(results) - len(failures(results)),
+        "failed": len(failures(results)),
+        "tagged raises-exception": sum(
+            1 for _, shown, _ in results if shown is not None
+        ),
+        "failures": [f"cell {n}: {error}" for n, error, _ in failures(results)],
+    }
+    # Totals of the pages in their default state.
+    totals = {
+        key: sum(figures[key] for page, figures in COPIED.items() if page in LESSONS)
+        for key in ("cells", "ran", "failed")
+    }
+    path = ROOT / "build" / "copied-cells.json"
+    path.write_text(json.dumps({"pages": COPIED, "total": totals}, indent=1))
+
+
+def selected_tabs(page):
+    return page.evaluate(
+        """() => [...document.querySelectorAll('.sd-tab-set')].map(
+            s => s.querySelector('input:checked + label').dataset.syncId)"""
+    )
+
+
+# -- Tabs: copied code runs -----------------------------------------------------
+
+
+@pytest.mark.parametrize("slug", LESSONS)
+def test_copied_cells_run_in_order_in_the_default_tabs(site, visit, slug, tmp_path):
+    page = visit(
+        f"{site}/{slug}.html", permissions=["clipboard-read", "clipboard-write"]
+    ).page
+    copied = copy_python(page)
+    assert len(copied) > 5
+    results = run_copied(copied, tmp_path)
+    record(slug, results)
+    assert not failures(results), failures(results)
+
+
+@pytest.mark.parametrize("slug", LESSONS)
+def test_a_tab_picked_on_another_page_does_not_break_this_one(
+    site, browser, slug, tmp_path
+):
+    permissions = ["clipboard-read", "clipboard-write"]
+    fresh = browser.new_context(permissions=permissions)
+    page = fresh.new_page()
+    page.goto(f"{site}/{slug}.html", wait_until="networkidle")
+    default = selected_tabs(page)
+    fresh.close()
+    # In one browser (its storage shared by the pages), the reader picks the
+    # other tab on another lesson, then opens this one.
+    other = [s for s in LESSONS if s != slug][0]
+    context = browser.new_context(permissions=permissions)
+    try:
+        page = context.new_page()
+        page.goto(f"{site}/{other}.html", wait_until="networkidle")
+        page.locator(
+            f".sd-tab-set label:not([data-sync-id={default[0]}])"
+        ).first.click()
+        page.goto(f"{site}/{slug}.html", wait_until="networkidle")
+        assert selected_tabs(page) == default
+        results = run_copied(copy_python(page), tmp_path)
+    finally:
+        context.close()
+    record(f"{slug} (after picking a tab on {other})", results)
+    assert not failures(results), failures(results)
+
+
+@pytest.mark.parametrize("slug", LESSONS)
+def test_other_tabs_say_which_tab_the_page_continues_from(site, visit, slug):
+    page = visit(f"{site}/{slug}.html").page
+    tab_sets = page.locator(".sd-tab-set")
+    assert tab_sets.count() >= 1
+    for i in range(tab_sets.count()):
+        tab_set = tab_sets.nth(i)
+        chosen = tab_set.locator("input:checked + label").inner_text().strip()
+        for label in tab_set.locator("label").all():
+            if label.inner_text().strip() == chosen:
+                continue
+            label.click()
+            note = tab_set.locator(".sd-tab-content:visible").inner_text()
+            assert f"continue from the {chosen} tab" in note, note
