@@ -1,4 +1,5 @@
-"""What a reader takes from the site: code copied from a page runs.
+"""What a reader takes from the site: code copied from a page runs, and the
+published notebook is the page.
 
 Part of the browser suite (see test_browser.py, whose server, browser and
 helpers it uses). It writes how many copied cells ran to
@@ -7,13 +8,16 @@ build/copied-cells.json.
 
 import json
 import os
+import re
 import subprocess
 import sys
 
+import jupytext
+import nbformat
 import pytest
 import test_browser
 from project import LESSONS
-from test_browser import ROOT
+from test_browser import HTML, ROOT
 
 # The browser suite's fixtures: build/html served, Chromium, pages opened.
 site, browser, visit = test_browser.site, test_browser.browser, test_browser.visit
@@ -192,3 +196,113 @@ def test_other_tabs_say_which_tab_the_page_continues_from(site, visit, slug):
             label.click()
             note = tab_set.locator(".sd-tab-content:visible").inner_text()
             assert f"continue from the {chosen} tab" in note, note
+
+
+# -- Notebooks: the page, nothing more -------------------------------------------
+
+MYST = {
+    "a role": re.compile(r"\{[A-Za-z][\w:-]*\}`"),
+    "a directive fence": re.compile(r"^\s*(`{3,}|~{3,})\s*\{", re.MULTILINE),
+    "a colon fence": re.compile(r"^\s*:::", re.MULTILINE),
+    "a definition list": re.compile(r"^: ", re.MULTILINE),
+}
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def published(slug):
+    return nbformat.read(HTML / "_sources" / f"{slug}.ipynb", as_version=4)
+
+
+def page_cells(slug):
+    """(source, tags) of every code cell of the page's source."""
+    notebook = jupytext.read(ROOT / "docs" / f"{slug}.md")
+    return [
+        (cell.source.strip(), set(cell.metadata.get("tags", [])))
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+    ]
+
+
+def source_hidden(cell):
+    return (
+        cell.metadata.get("jupyter", {}).get("source_hidden") is True
+        and cell.metadata.get("cellView") == "form"
+    )
+
+
+@pytest.mark.parametrize("slug", LESSONS)
+def test_notebook_shows_only_what_the_page_shows(slug):
+    nb = published(slug)
+    cells = page_cells(slug)
+    shown = {
+        source for source, tags in cells if not tags & {"remove-cell", "remove-input"}
+    }
+    hidden_input = {source for source, tags in cells if "remove-input" in tags}
+    # The first cell installs the versions the lesson ran with (not on the page).
+    for cell in nb.cells[1:]:
+        if cell.cell_type != "code":
+            continue
+        source = cell.source.strip()
+        tags = set(cell.metadata.get("tags", []))
+        assert "remove-cell" not in tags, source[:200]
+        if source in hidden_input or tags & {"hide-input", "hide-cell"}:
+            assert source_hidden(cell), source[:200]
+        elif not source_hidden(cell):
+            assert source in shown, source[:200]
+
+
+@pytest.mark.parametrize("slug", LESSONS)
+def test_notebook_has_no_myst_syntax_no_grading_cases_no_early_solution(slug):
+    nb = published(slug)
+    for cell in nb.cells:
+        assert "CASES" not in cell.source, cell.source[:200]
+        if cell.cell_type == "markdown":
+            for what, pattern in MYST.items():
+                match = pattern.search(cell.source)
+                assert not match, f"{what}: {cell.source[match.start() :][:120]!r}"
+    text = "\n".join(cell.source for cell in nb.cells)
+    heading = re.search(r"^## Solution$", text, re.MULTILINE)
+    assert heading, "no Solution heading"
+    assert f"def {LESSONS[slug]}(" not in text[: heading.start()]
+
+
+def notebook_text(nb):
+    """Everything a notebook shows, as text: markdown and outputs."""
+    parts = []
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            parts.append(cell.source)
+        for output in cell.get("outputs", []):
+            if output.output_type == "stream":
+                parts.append(output.text)
+            elif output.output_type == "error":
+                parts.append("\n".join(output.traceback))
+            else:
+                for mime in ("text/markdown", "text/plain"):
+                    if mime in output.get("data", {}):
+                        parts.append(output.data[mime])
+                        break
+    return ANSI.sub("", "\n".join(parts))
+
+
+def words(text):
+    return " ".join(re.sub(r"[*`]", "", text).split())
+
+
+@pytest.mark.parametrize("slug", LESSONS)
+def test_notebook_has_every_output_the_page_shows(site, visit, slug):
+    page = visit(f"{site}/{slug}.html").page
+    shown = page.locator("div.cell_output").evaluate_all(
+        "els => els.map(e => [e.textContent, e.querySelectorAll('img').length])"
+    )
+    nb = published(slug)
+    text = words(notebook_text(nb))
+    for output, _ in shown:
+        assert words(output) in text, output[:300]
+    images = sum(
+        1
+        for cell in nb.cells
+        for output in cell.get("outputs", [])
+        if any(m.startswith("image/") for m in output.get("data", {}))
+    )
+    assert images == sum(count for _, count in shown)
