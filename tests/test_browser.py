@@ -131,10 +131,16 @@ def visible_cells(slug):
 
 
 def shell_blocks(slug):
-    """The shell commands a page shows (```bash fences)."""
+    """The shell commands a page shows (```bash fences, and the grading
+    commands of a {check-commands} directive)."""
+    from starters import grading_commands  # conf/_ext, on the path of conf.py
+
     text = (ROOT / "docs" / f"{slug}.md").read_text()
     return [
         block.rstrip("\n") for block in re.findall(r"```bash\n(.*?)```", text, re.S)
+    ] + [
+        grading_commands(CONF["lessons_repository"], name)
+        for name in re.findall(r"^```\{check-commands\} (\S+)$", text, re.M)
     ]
 
 

@@ -1,5 +1,6 @@
-"""What a reader takes from the site: code copied from a page runs, and the
-published notebook is the page.
+"""What a reader takes from the site: code copied from a page runs, the
+published notebook is the page, and the grading instructions start from
+nothing.
 
 Part of the browser suite (see test_browser.py, whose server, browser and
 helpers it uses). It writes how many copied cells ran to
@@ -16,7 +17,7 @@ import jupytext
 import nbformat
 import pytest
 import test_browser
-from project import LESSONS
+from project import CONF, LESSONS
 from test_browser import HTML, ROOT
 
 # The browser suite's fixtures: build/html served, Chromium, pages opened.
@@ -306,3 +307,35 @@ def test_notebook_has_every_output_the_page_shows(site, visit, slug):
         if any(m.startswith("image/") for m in output.get("data", {}))
     )
     assert images == sum(count for _, count in shown)
+
+
+# -- Check your answer: from nothing --------------------------------------------
+
+
+@pytest.mark.parametrize("slug", LESSONS)
+def test_grading_starts_from_a_clone_of_the_linked_repository(site, visit, slug):
+    repository = CONF["lessons_repository"]
+    url = f"https://github.com/{repository}"
+    function = LESSONS[slug]
+    page = visit(
+        f"{site}/{slug}.html", permissions=["clipboard-read", "clipboard-write"]
+    ).page
+    section = page.locator("section#check-your-answer")
+    links = section.locator("a").evaluate_all("els => els.map(e => e.href)")
+    assert url in links, links
+    button = section.locator("div.highlight-bash button.copybtn")
+    assert button.count() == 1
+    button.hover()
+    button.click()
+    commands = page.evaluate("navigator.clipboard.readText()").strip().splitlines()
+    assert commands == [
+        f"git clone {url}.git",
+        f"cd {repository.split('/')[1]}",
+        "python3 -m pip install -c requirements.txt nox uv",
+        f"python3 -m nox -s check -- --starter {function}",
+        f"python3 -m nox -s check -- {function} attempts/{function}.py",
+    ]
+    # The notebook says the same.
+    markdown = "\n".join(c.source for c in published(slug).cells)
+    assert "\n".join(commands) in markdown
+    assert f"]({url})" in markdown

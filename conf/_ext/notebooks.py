@@ -28,7 +28,7 @@ from pathlib import Path
 import nbformat
 from api_tabs import TABS, framework
 from jupyter_cache import get_cache
-from starters import FOLDER
+from starters import FOLDER, grading_commands, repository_url
 
 PINNED = ("jax", "flax")
 INSTALL_CELL = """\
@@ -58,6 +58,8 @@ LITERALINCLUDE = re.compile(
 )
 BADGE = re.compile(r"\{bdg-[a-z-]+\}`([^`]*)`")
 STARTER = re.compile(r"\{starter\}`([^`]*)`")
+REPOSITORY = re.compile(r"\{repository\}`([^`]*)`")
+CHECK_COMMANDS = re.compile(r"^```\{check-commands\} (\S+)\n```$", re.MULTILINE)
 # A term, then its definitions: lines that start with ": ", each maybe
 # continued by indented lines.
 DEFINITION_LIST = re.compile(
@@ -112,7 +114,12 @@ def definition_list(match):
 
 def for_jupyter(markdown, srcdir, config, shown):
     """MyST-only syntax in a markdown cell, rewritten for Jupyter and Colab."""
+    repository = config.lessons_repository
     markdown = LITERALINCLUDE.sub(lambda m: include(srcdir, m, shown), markdown)
+    markdown = CHECK_COMMANDS.sub(
+        lambda m: f"```bash\n{grading_commands(repository, m.group(1))}\n```",
+        markdown,
+    )
     markdown = DROPDOWN.sub(
         lambda m: (
             f"<details><summary>{summary(m.group(1))}</summary>\n\n{m.group(2)}\n"
@@ -128,6 +135,9 @@ def for_jupyter(markdown, srcdir, config, shown):
             f"({config.html_baseurl.rstrip('/')}/{FOLDER}/{m.group(1)}.py)"
         ),
         markdown,
+    )
+    markdown = REPOSITORY.sub(
+        lambda m: f"[{m.group(1)}]({repository_url(repository)})", markdown
     )
     return DEFINITION_LIST.sub(definition_list, markdown)
 
@@ -278,7 +288,8 @@ def write_notebooks(app, exception):
 
 
 def setup(app):
-    app.add_config_value("lessons_repository", "", "html")
+    # Read by pages (the grading commands), so a change reads them again.
+    app.add_config_value("lessons_repository", "", "env")
     app.add_config_value("lessons_pages_branch", "gh-pages", "html")
     # Before the theme builds its header buttons (priority 501), and after.
     app.connect("html-page-context", add_page_context, priority=400)
