@@ -43,6 +43,7 @@ extensions = [
     "api_links",
     "notebooks",
     "starters",
+    "plots",
     "sphinx_sitemap",
     "sphinxext.opengraph",
 ]

@@ -1,10 +1,11 @@
 """What a reader takes from the site: code copied from a page runs, the
-published notebook is the page, and the grading instructions start from
-nothing.
+published notebook is the page, plots read on a phone, and the grading
+instructions start from nothing.
 
 Part of the browser suite (see test_browser.py, whose server, browser and
 helpers it uses). It writes how many copied cells ran to
-build/copied-cells.json.
+build/copied-cells.json, and phone screenshots of the plots to
+build/screenshots/.
 """
 
 import json
@@ -339,3 +340,64 @@ def test_grading_starts_from_a_clone_of_the_linked_repository(site, visit, slug)
     markdown = "\n".join(c.source for c in published(slug).cells)
     assert "\n".join(commands) in markdown
     assert f"]({url})" in markdown
+
+
+# -- Plots: sharp, described, readable on a phone -------------------------------
+
+PHONE = {"width": 390, "height": 844}
+
+# The size in CSS pixels at which each text of an SVG plot is drawn, as the
+# plot is shown in the page.
+TEXT_SIZES = """async (img) => {
+    const svg = new DOMParser().parseFromString(
+        await (await fetch(img.currentSrc)).text(), 'image/svg+xml'
+    ).documentElement;
+    const style = getComputedStyle(img);
+    const shown = img.clientWidth - parseFloat(style.paddingLeft)
+        - parseFloat(style.paddingRight);
+    const box = document.createElement('div');
+    box.style.cssText = `position:absolute; left:0; top:0; width:${shown}px`;
+    svg.setAttribute('width', '100%');
+    svg.removeAttribute('height');
+    box.appendChild(document.importNode(svg, true));
+    document.body.appendChild(box);
+    const inline = box.querySelector('svg');
+    const scale = inline.getBoundingClientRect().width / inline.viewBox.baseVal.width;
+    const sizes = [...inline.querySelectorAll('text')].map(t => [
+        t.textContent, parseFloat(getComputedStyle(t).fontSize) * scale,
+    ]);
+    box.remove();
+    return sizes;
+}"""
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_plots_are_sharp_described_and_readable_on_a_phone(site, visit, scheme):
+    shots = ROOT / "build" / "screenshots"
+    shots.mkdir(parents=True, exist_ok=True)
+    plots = 0
+    for slug in LESSONS:
+        page = visit(
+            f"{site}/{slug}.html",
+            viewport=PHONE,
+            device_scale_factor=3,
+            is_mobile=True,
+            color_scheme=scheme,
+        ).page
+        for number, img in enumerate(page.locator("div.cell_output img").all(), 1):
+            plots += 1
+            alt = img.get_attribute("alt") or ""
+            assert len(alt.split()) >= 8, f"alt text {alt!r}"
+            assert not re.search(r"[0-9a-f]{16}|_images/", alt), alt
+            src = img.get_attribute("src")
+            assert src.endswith(".svg"), f"{src}: not drawn as SVG"
+            img.scroll_into_view_if_needed()
+            page.screenshot(path=shots / f"{slug}-plot-{number}-390px-{scheme}.png")
+            sizes = img.evaluate(TEXT_SIZES)
+            assert sizes, "the plot's text is drawn as paths, not text"
+            small = [(t, round(s, 1)) for t, s in sizes if s < 10]
+            assert not small, f"text under 10 px at 390 px wide: {small}"
+            # The reader can open the plot on its own, full size.
+            link = img.evaluate("i => i.closest('a') && i.closest('a').href")
+            assert link and link.endswith(src.rsplit("/", 1)[-1]), link
+    assert plots >= 1

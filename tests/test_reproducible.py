@@ -45,7 +45,7 @@ def test_two_clean_builds_are_identical(tmp_path):
     published = [
         p.relative_to(first)
         for p in first.rglob("*")
-        if p.suffix in {".html", ".ipynb", ".png", ".py", ".js", ".xml"}
+        if p.suffix in {".html", ".ipynb", ".png", ".svg", ".py", ".js", ".xml"}
         and ".doctrees" not in p.parts
     ]
     assert len(published) > 20
