@@ -44,6 +44,7 @@ extensions = [
     "api_links",
     "notebooks",
     "starters",
+    "plots",
     "sphinx_sitemap",
     "sphinxext.opengraph",
 ]
@@ -66,6 +67,12 @@ codeautolink_concat_default = True
 
 myst_enable_extensions = ["colon_fence", "deflist"]
 myst_heading_anchors = 3
+
+# -- Tabs ---------------------------------------------------------------------
+
+# A tab chosen on one page is not carried to the next: each page opens on the
+# tab its later cells continue from (see _ext/api_tabs.py).
+sd_tabs_storage_prefix = ""
 
 # -- Execution ----------------------------------------------------------------
 

@@ -130,10 +130,16 @@ def visible_cells(slug):
 
 
 def shell_blocks(slug):
-    """The shell commands a page shows (```bash fences)."""
+    """The shell commands a page shows (```bash fences, and the grading
+    commands of a {check-commands} directive)."""
+    from starters import grading_commands  # conf/_ext, on the path of conf.py
+
     text = (ROOT / "docs" / f"{slug}.md").read_text()
     return [
         block.rstrip("\n") for block in re.findall(r"```bash\n(.*?)```", text, re.S)
+    ] + [
+        grading_commands(CONF["lessons_repository"], name)
+        for name in re.findall(r"^```\{check-commands\} (\S+)$", text, re.M)
     ]
 
 
@@ -192,6 +198,18 @@ def test_hints_and_solution_are_folded_until_clicked(site, visit, slug):
         assert fold.get_attribute("open") is not None
 
 
+def continued_tab(slug):
+    """The tab a page's later cells continue from: its last Linen or NNX cell's."""
+    notebook = jupytext.read(ROOT / "docs" / f"{slug}.md")
+    tagged = [
+        tag
+        for cell in notebook.cells
+        for tag in cell.metadata.get("tags", [])
+        if tag in ("linen", "nnx")
+    ]
+    return tagged[-1]
+
+
 @pytest.mark.parametrize("slug", LESSONS)
 def test_linen_and_nnx_tabs_switch_together(site, visit, slug):
     page = visit(f"{site}/{slug}.html").page
@@ -202,11 +220,13 @@ def test_linen_and_nnx_tabs_switch_together(site, visit, slug):
                 s => s.querySelector('input:checked + label').dataset.syncId)"""
         )
 
-    assert set(selected()) == {"linen"}
-    page.locator(".sd-tab-set label[data-sync-id=nnx]").first.click()
-    assert set(selected()) == {"nnx"}
-    page.locator(".sd-tab-set label[data-sync-id=linen]").last.click()
-    assert set(selected()) == {"linen"}
+    default = continued_tab(slug)
+    other = {"linen": "nnx", "nnx": "linen"}[default]
+    assert set(selected()) == {default}
+    page.locator(f".sd-tab-set label[data-sync-id={other}]").first.click()
+    assert set(selected()) == {other}
+    page.locator(f".sd-tab-set label[data-sync-id={default}]").last.click()
+    assert set(selected()) == {default}
 
 
 MODERATE = {}

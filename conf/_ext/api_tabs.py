@@ -1,10 +1,15 @@
-"""Group executed Linen and NNX code cells into synced sphinx-design tabs.
+"""Group executed Linen and NNX code cells into sphinx-design tabs that agree
+with the rest of the page.
 
 MyST-NB only executes code cells at the top level of a page, so a cell
 cannot sit inside a ``{tab-item}`` directive. Instead, a page tags each
 cell ``linen`` or ``nnx``; every run of consecutive tagged cells becomes one
-tab set whose tabs share the sync group ``api``, so choosing "NNX" in one
-tab set switches every tab set on the page (and on other pages).
+tab set. The cell placed last in a run is executed last, so the rest of the
+page continues from its names: its tab comes first and is the one selected,
+and every other tab ends with a note naming it. The tabs of a page share the
+sync group ``api``, so choosing "NNX" in one tab set switches every tab set of
+the page; the choice is not carried to other pages (``sd_tabs_storage_prefix``
+is empty in conf.py), whose code may continue from the other tab.
 """
 
 from docutils import nodes
@@ -15,32 +20,46 @@ TABS = {"linen": "Linen", "nnx": "NNX"}
 SYNC_GROUP = "api"
 
 
+def framework(cell):
+    """The framework a code cell is tagged with, from its metadata, or None."""
+    found = [tag for tag in cell.get("metadata", {}).get("tags", []) if tag in TABS]
+    return found[0] if len(found) == 1 else None
+
+
+def continued_from(label):
+    """The note at the end of a tab the rest of the page does not continue from."""
+    return f"For comparison: the cells below continue from the {label} tab."
+
+
 def _framework(node):
-    """The framework a cell is tagged with, or None for any other node."""
+    """The framework a cell node is tagged with, or None for any other node."""
     if not (
         isinstance(node, nodes.container) and node.get("nb_element") == "cell_code"
     ):
         return None
-    found = [
-        tag for tag in node.get("cell_metadata", {}).get("tags", []) if tag in TABS
-    ]
-    return found[0] if len(found) == 1 else None
+    return framework({"metadata": node.get("cell_metadata", {})})
 
 
 def _tab_set(cells):
+    continuing = _framework(cells[-1])
+    order = [continuing] + [name for name in TABS if name != continuing]
     items = []
-    for framework in TABS:
-        group = [cell for cell in cells if _framework(cell) == framework]
+    for name in order:
+        group = [cell for cell in cells if _framework(cell) == name]
         if not group:
             continue
-        label = nodes.rubric(TABS[framework], nodes.Text(TABS[framework]))
+        label = nodes.rubric(TABS[name], nodes.Text(TABS[name]))
         label["classes"] = ["sd-tab-label"]
         label["sync_group"] = SYNC_GROUP
-        label["sync_id"] = framework
-        content = create_component("tab-content", ["sd-tab-content"], children=group)
-        items.append(
-            create_component("tab-item", ["sd-tab-item"], children=[label, content])
-        )
+        label["sync_id"] = name
+        children = list(group)
+        if name != continuing:
+            note = continued_from(TABS[continuing])
+            children.append(nodes.paragraph(note, note, classes=["api-tabs-note"]))
+        content = create_component("tab-content", ["sd-tab-content"], children=children)
+        item = create_component("tab-item", ["sd-tab-item"], children=[label, content])
+        item["selected"] = name == continuing
+        items.append(item)
     return create_component("tab-set", ["sd-tab-set", "api-tabs"], children=items)
 
 

@@ -3,20 +3,33 @@
 MyST-NB writes each page's notebook to ``jupyter_execute/`` and keeps its
 executed outputs in the jupyter-cache (the notebook it writes lacks them when
 they came from the cache). After the build, this extension merges the two
-into a notebook that reads well in Jupyter and Colab, and publishes it beside
-the page source as
-``_sources/<page>.ipynb``, where the theme's download menu offers it. Colab
-cannot open MyST Markdown, so the page's Colab button opens this notebook, as
-published on the site's ``gh-pages`` branch.
+into a notebook that reads as the page does, in Jupyter and in Colab, and
+publishes it beside the page source as ``_sources/<page>.ipynb``, where the
+theme's download menu offers it. Colab cannot open MyST Markdown, so the
+page's Colab button opens this notebook, as published on the site's
+``gh-pages`` branch.
+
+What the page hides, the notebook hides: a removed cell (the hidden
+assertions) is left out; a cell whose code the page hides or folds keeps its
+outputs and has its code folded, as Jupyter (``jupyter.source_hidden``) and
+Colab (``cellView: form``) fold it. The reference solution is shown where the
+page shows it, in a ``<details>`` fold after the Solution heading, and runs
+there, from a folded cell, for the cells after it; its grading cases never
+appear. The grader's report, produced by a cell that only runs in the
+repository, is kept as text. Roles and directives become the Markdown a
+notebook shows: links, lists and code blocks.
 """
 
 import contextlib
+import html
 import re
 from importlib.metadata import version
 from pathlib import Path
 
 import nbformat
+from api_tabs import TABS, framework
 from jupyter_cache import get_cache
+from starters import FOLDER, grading_commands, repository_url
 from streams import exact_streams
 
 PINNED = ("jax", "flax")
@@ -46,6 +59,17 @@ LITERALINCLUDE = re.compile(
     r"^```\{literalinclude\} (\S+)\n((?::.*\n)*)```$", re.MULTILINE
 )
 BADGE = re.compile(r"\{bdg-[a-z-]+\}`([^`]*)`")
+STARTER = re.compile(r"\{starter\}`([^`]*)`")
+REPOSITORY = re.compile(r"\{repository\}`([^`]*)`")
+CHECK_COMMANDS = re.compile(r"^```\{check-commands\} (\S+)\n```$", re.MULTILINE)
+# A term, then its definitions: lines that start with ": ", each maybe
+# continued by indented lines.
+DEFINITION_LIST = re.compile(
+    r"^([^\s:].*)\n((?:: .*\n(?:[ \t]+\S.*\n)*)+)", re.MULTILINE
+)
+# Tags of cells whose code, or whose outputs, the page folds or hides.
+SOURCE_HIDDEN = {"remove-input", "hide-input", "hide-cell"}
+OUTPUTS_HIDDEN = {"hide-output", "hide-cell"}
 
 
 def executed_notebook(app, docname):
@@ -60,45 +84,140 @@ def colab_url(config, docname):
     )
 
 
-def include(srcdir, match):
-    """The code a literalinclude shows, as a fenced block."""
+def include(srcdir, match, shown):
+    """The code a literalinclude shows, as a fenced block; noted in ``shown``
+    (the file's resolved path: the code)."""
     options = dict(re.findall(r"^:([\w-]+): (.*)$", match.group(2), re.MULTILINE))
-    text = (srcdir / match.group(1)).read_text()
+    path = (srcdir / match.group(1)).resolve()
+    text = path.read_text()
     if "start-at" in options:
         text = text[text.index(options["start-at"]) :]
     if "end-before" in options:
         end = text.index(options["end-before"])
         text = text[: text.rindex("\n", 0, end) + 1]
+    shown[path] = text.rstrip()
     return f"```{options.get('language', 'python')}\n{text.rstrip()}\n```"
 
 
-def for_jupyter(markdown, srcdir):
+def summary(title):
+    """A fold's title as HTML, where Markdown is not read: code as <code>."""
+    parts = re.split(r"`([^`]*)`", title)
+    return "".join(
+        f"<code>{html.escape(part)}</code>" if number % 2 else html.escape(part)
+        for number, part in enumerate(parts)
+    )
+
+
+def definition_list(match):
+    """A MyST definition list as a bold term and a bulleted list."""
+    items = re.sub(r"^: ", "- ", match.group(2), flags=re.MULTILINE)
+    return f"**{match.group(1).strip()}**\n\n{items}"
+
+
+def for_jupyter(markdown, srcdir, config, shown):
     """MyST-only syntax in a markdown cell, rewritten for Jupyter and Colab."""
-    markdown = LITERALINCLUDE.sub(lambda m: include(srcdir, m), markdown)
+    repository = config.lessons_repository
+    markdown = LITERALINCLUDE.sub(lambda m: include(srcdir, m, shown), markdown)
+    markdown = CHECK_COMMANDS.sub(
+        lambda m: f"```bash\n{grading_commands(repository, m.group(1))}\n```",
+        markdown,
+    )
     markdown = DROPDOWN.sub(
         lambda m: (
-            f"<details><summary>{m.group(1)}</summary>\n\n{m.group(2)}\n</details>"
+            f"<details><summary>{summary(m.group(1))}</summary>\n\n{m.group(2)}\n"
+            "</details>"
         ),
         markdown,
     )
-    return BADGE.sub(r"**\1**", markdown)
+    markdown = BADGE.sub(r"**\1**", markdown)
+    # The starter files are on the site; the notebook may be anywhere else.
+    markdown = STARTER.sub(
+        lambda m: (
+            f"[`{m.group(1)}.py`]"
+            f"({config.html_baseurl.rstrip('/')}/{FOLDER}/{m.group(1)}.py)"
+        ),
+        markdown,
+    )
+    markdown = REPOSITORY.sub(
+        lambda m: f"[{m.group(1)}]({repository_url(repository)})", markdown
+    )
+    return DEFINITION_LIST.sub(definition_list, markdown)
 
 
-def publishable(notebook, srcdir):
+def fold(cell, source=False, outputs=False):
+    """Fold a cell's code or outputs, as Jupyter and Colab do."""
+    if source:
+        cell.metadata.setdefault("jupyter", {})["source_hidden"] = True
+        cell.metadata["cellView"] = "form"
+        # The page's button for the fold, as the title Colab shows for it.
+        prompt = cell.metadata.get("mystnb", {}).get("code_prompt_show")
+        if prompt:
+            cell.source = f"# @title {prompt}\n{cell.source}"
+    if outputs:
+        cell.metadata.setdefault("jupyter", {})["outputs_hidden"] = True
+    return cell
+
+
+def report(cell):
+    """The text a cell printed, as a markdown code block."""
+    text = "".join(o.text for o in cell.outputs if o.output_type == "stream")
+    fence = "`" * max([3, *(len(run) + 1 for run in re.findall("`+", text))])
+    return nbformat.v4.new_markdown_cell(f"{fence}text\n{text.rstrip()}\n{fence}")
+
+
+def solution(code):
+    """The solution as the page shows it, folded, run for the cells after it."""
+    title = "# @title The solution shown above, run for the cells below\n"
+    cell = nbformat.v4.new_code_cell(title + code)
+    cell.metadata["tags"] = ["hide-input"]
+    return fold(cell, source=True)
+
+
+def label_tabs(cells):
+    """Name each cell of a Linen/NNX tab pair, as its tab does on the page."""
+    labelled = []
+    for number, cell in enumerate(cells):
+        name = framework(cell) if cell.cell_type == "code" else None
+        if name is None:
+            labelled.append(cell)
+            continue
+        last = number
+        while last + 1 < len(cells) and framework(cells[last + 1]):
+            last += 1
+        label = f"**{TABS[name]}**"
+        continuing = framework(cells[last])
+        if name != continuing:
+            label += ", for comparison: the cells below continue from the "
+            label += f"{TABS[continuing]} cell."
+        labelled += [nbformat.v4.new_markdown_cell(label), cell]
+    return labelled
+
+
+def publishable(notebook, srcdir, config):
     pins = {name: version(name) for name in PINNED}
     notebook.metadata.pop("source_map", None)
     notebook.metadata.pop("jupytext", None)
-    # Cells that run the repository's own tools (the grader) only run there.
-    notebook.cells = [
-        cell
-        for cell in notebook.cells
-        if "needs-repository" not in cell.metadata.get("tags", [])
-    ]
+    cells, shown = [], {}
     for cell in notebook.cells:
+        tags = set(cell.metadata.get("tags", []))
         if cell.cell_type == "markdown":
-            cell.source = for_jupyter(cell.source, srcdir)
+            cell.source = for_jupyter(cell.source, srcdir, config, shown)
+        elif "needs-repository" in tags:
+            # It runs the repository's own tools (the grader), so it only runs
+            # there; what the page shows is its report.
+            cell = report(cell)
+        elif "remove-cell" in tags:
+            # Left out, unless it runs a file the page shows (the solution).
+            path = (srcdir / cell.metadata.get("load", "")).resolve()
+            if "load" not in cell.metadata or path not in shown:
+                continue
+            cell = solution(shown[path])
         else:
+            cell.outputs = [] if "remove-output" in tags else cell.outputs
             cell.outputs = exact_streams(cell.outputs)
+            fold(cell, source=tags & SOURCE_HIDDEN, outputs=tags & OUTPUTS_HIDDEN)
+        cells.append(cell)
+    notebook.cells = label_tabs(cells)
     install = nbformat.v4.new_code_cell(INSTALL_CELL.format(pins=pins))
     install.metadata["tags"] = ["remove-cell"]
     notebook.cells.insert(0, install)
@@ -155,14 +274,15 @@ def write_notebooks(app, exception):
         if config.execution_mode == "cache":
             with contextlib.suppress(KeyError):  # not cached: its run failed
                 _, notebook = cache.merge_match_into_notebook(notebook)
-        notebook = publishable(notebook, Path(app.srcdir))
+        notebook = publishable(notebook, Path(app.srcdir), app.config)
         target = Path(app.outdir) / "_sources" / f"{docname}.ipynb"
         target.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(notebook, target)
 
 
 def setup(app):
-    app.add_config_value("lessons_repository", "", "html")
+    # Read by pages (the grading commands), so a change reads them again.
+    app.add_config_value("lessons_repository", "", "env")
     app.add_config_value("lessons_pages_branch", "gh-pages", "html")
     # Before the theme builds its header buttons (priority 501), and after.
     app.connect("html-page-context", add_page_context, priority=400)

@@ -1,15 +1,20 @@
-"""Offer each problem's starter file for download from its lesson page.
+"""Grade an answer from nothing: the repository, the commands, the starter file.
 
-``{starter}`dropout_forward``` links to ``_starters/dropout_forward.py``, which
-the build writes with the grader's own starter text (examples/check.py), so
-the file on the site is the one ``nox -s check -- --starter`` writes.
+``{check-commands}`` followed by a problem's name, as a directive, shows every
+command a reader needs, from a fresh machine with git and Python: clone the
+repository (``lessons_repository`` in conf.py, the one setting a fork
+changes), install nox and uv, write the starter, grade it.
+``{repository}`text``` links the repository. ``{starter}`dropout_forward```
+links to ``_starters/dropout_forward.py``, which the build writes with the
+grader's own starter text (examples/check.py), so the file on the site is the
+one ``nox -s check -- --starter`` writes.
 """
 
 import sys
 from pathlib import Path
 
 from docutils import nodes
-from sphinx.util.docutils import SphinxRole
+from sphinx.util.docutils import SphinxDirective, SphinxRole
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 FOLDER = "_starters"
@@ -22,6 +27,24 @@ def problems():
     finally:
         sys.path.remove(str(ROOT))
     return check, check.discover()
+
+
+def repository_url(repository):
+    return f"https://github.com/{repository}"
+
+
+def grading_commands(repository, name):
+    """The shell commands that grade an answer to a problem, from nothing."""
+    check, _ = problems()
+    return "\n".join(
+        [
+            f"git clone {repository_url(repository)}.git",
+            f"cd {repository.split('/')[1]}",
+            "python3 -m pip install -c requirements.txt nox uv",
+            f"{check.PROG} --starter {name}",
+            f"{check.PROG} {name} {check.STARTERS}/{name}.py",
+        ]
+    )
 
 
 class StarterRole(SphinxRole):
@@ -38,6 +61,27 @@ class StarterRole(SphinxRole):
         return [link], []
 
 
+class RepositoryRole(SphinxRole):
+    def run(self):
+        url = repository_url(self.config.lessons_repository)
+        return [nodes.reference(self.text, self.text, refuri=url)], []
+
+
+class CheckCommands(SphinxDirective):
+    required_arguments = 1
+
+    def run(self):
+        name = self.arguments[0]
+        _, known = problems()
+        if name not in known:
+            message = f"no problem named {name!r}; known: {sorted(known)}"
+            return [self.reporter.error(message, line=self.lineno)]
+        text = grading_commands(self.config.lessons_repository, name)
+        block = nodes.literal_block(text, text, language="bash")
+        self.set_source_info(block)
+        return [block]
+
+
 def write_starters(app, exception):
     if exception or app.builder.format != "html":
         return
@@ -50,6 +94,9 @@ def write_starters(app, exception):
 
 
 def setup(app):
+    app.setup_extension("notebooks")  # it declares lessons_repository
     app.add_role("starter", StarterRole())
+    app.add_role("repository", RepositoryRole())
+    app.add_directive("check-commands", CheckCommands)
     app.connect("build-finished", write_starters)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,403 @@
+"""What a reader takes from the site: code copied from a page runs, the
+published notebook is the page, plots read on a phone, and the grading
+instructions start from nothing.
+
+Part of the browser suite (see test_browser.py, whose server, browser and
+helpers it uses). It writes how many copied cells ran to
+build/copied-cells.json, and phone screenshots of the plots to
+build/screenshots/.
+"""
+
+import json
+import os
+import re
+import subprocess
+import sys
+
+import jupytext
+import nbformat
+import pytest
+import test_browser
+from project import CONF, LESSONS
+from test_browser import HTML, ROOT
+
+# The browser suite's fixtures: build/html served, Chromium, pages opened.
+site, browser, visit = test_browser.site, test_browser.browser, test_browser.visit
+
+# Code a reader can copy and run: cells (ipython3) and included files (python).
+PYTHON = ("div.highlight-ipython3", "div.highlight-python")
+
+# Runs copied cells in order, in one fresh interpreter, as a reader pasting
+# them into a script or a Python prompt would; one result per cell: None, or
+# the exception it raised.
+RUNNER = """
+import contextlib, io, json, sys
+namespace = {"__name__": "__main__"}
+results = []
+for number, source in enumerate(json.load(sys.stdin)):
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            exec(compile(source, f"<copied cell {number + 1}>", "exec"), namespace)
+    except BaseException as error:
+        results.append(f"{type(error).__name__}: {error}"[:300])
+    else:
+        results.append(None)
+json.dump(results, sys.__stdout__)
+"""
+
+
+def copy_python(page):
+    """Copy, through its button, every Python block a reader sees on the page
+    as it stands (tabs untouched, folds opened), in order.
+
+    Returns (code, shown) pairs: shown is the output the page shows for a cell
+    tagged raises-exception (the error the reader should get), else None.
+    """
+    page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+    copied = []
+    for button in page.locator("button.copybtn").all():
+        block = button.locator("xpath=ancestor::div[contains(@class, 'highlight-')]")
+        if not block.first.evaluate(
+            "(el, kinds) => kinds.some(k => el.matches(k))", list(PYTHON)
+        ):
+            continue
+        if not button.locator("xpath=..").locator("pre").first.is_visible():
+            continue  # in a tab that is not selected
+        shown = button.evaluate(
+            """b => {
+                const cell = b.closest('div.cell.tag_raises-exception');
+                return cell && cell.querySelector('.cell_output').textContent;
+            }"""
+        )
+        button.hover()
+        button.click()
+        copied.append((page.evaluate("navigator.clipboard.readText()"), shown))
+    return copied
+
+
+def run_copied(copied, workdir):
+    """Run copied code in a fresh interpreter: [(code, shown, error or None)]."""
+    run = subprocess.run(
+        [sys.executable, "-c", RUNNER],
+        input=json.dumps([code for code, _ in copied]),
+        capture_output=True,
+        text=True,
+        cwd=workdir,
+        env={**os.environ, "JAX_PLATFORMS": "cpu", "MPLBACKEND": "Agg"},
+        timeout=300,
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    errors = json.loads(run.stdout)
+    return [
+        (code, shown, error)
+        for (code, shown), error in zip(copied, errors, strict=True)
+    ]
+
+
+def failed(shown, error):
+    """A cell failed: it raised, or, tagged raises-exception, it did not raise
+    the error the page shows."""
+    if shown is None:
+        return error is not None
+    return error is None or error.split(":")[0] not in shown
+
+
+def failures(results):
+    return [
+        (number, error or "raised nothing", code.splitlines()[0])
+        for number, (code, shown, error) in enumerate(results, 1)
+        if failed(shown, error)
+    ]
+
+
+COPIED = {}
+
+
+def record(name, results):
+    """Keep the figures of each run in build/copied-cells.json."""
+    COPIED[name] = {
+        "cells": len(results),
+        "ran": len(results) - len(failures(results)),
+        "failed": len(failures(results)),
+        "tagged raises-exception": sum(
+            1 for _, shown, _ in results if shown is not None
+        ),
+        "failures": [f"cell {n}: {error}" for n, error, _ in failures(results)],
+    }
+    # Totals of the pages in their default state.
+    totals = {
+        key: sum(figures[key] for page, figures in COPIED.items() if page in LESSONS)
+        for key in ("cells", "ran", "failed")
+    }
+    path = ROOT / "build" / "copied-cells.json"
+    path.write_text(json.dumps({"pages": COPIED, "total": totals}, indent=1))
+
+
+def selected_tabs(page):
+    return page.evaluate(
+        """() => [...document.querySelectorAll('.sd-tab-set')].map(
+            s => s.querySelector('input:checked + label').dataset.syncId)"""
+    )
+
+
+# -- Tabs: copied code runs -----------------------------------------------------
+
+
+@pytest.mark.parametrize("slug", LESSONS)
+def test_copied_cells_run_in_order_in_the_default_tabs(site, visit, slug, tmp_path):
+    page = visit(
+        f"{site}/{slug}.html", permissions=["clipboard-read", "clipboard-write"]
+    ).page
+    copied = copy_python(page)
+    assert len(copied) > 5
+    results = run_copied(copied, tmp_path)
+    record(slug, results)
+    assert not failures(results), failures(results)
+
+
+@pytest.mark.parametrize("slug", LESSONS)
+def test_a_tab_picked_on_another_page_does_not_break_this_one(
+    site, browser, slug, tmp_path
+):
+    permissions = ["clipboard-read", "clipboard-write"]
+    fresh = browser.new_context(permissions=permissions)
+    page = fresh.new_page()
+    page.goto(f"{site}/{slug}.html", wait_until="networkidle")
+    default = selected_tabs(page)
+    fresh.close()
+    # In one browser (its storage shared by the pages), the reader picks the
+    # other tab on another lesson, then opens this one.
+    other = [s for s in LESSONS if s != slug][0]
+    context = browser.new_context(permissions=permissions)
+    try:
+        page = context.new_page()
+        page.goto(f"{site}/{other}.html", wait_until="networkidle")
+        page.locator(
+            f".sd-tab-set label:not([data-sync-id={default[0]}])"
+        ).first.click()
+        page.goto(f"{site}/{slug}.html", wait_until="networkidle")
+        assert selected_tabs(page) == default
+        results = run_copied(copy_python(page), tmp_path)
+    finally:
+        context.close()
+    record(f"{slug} (after picking a tab on {other})", results)
+    assert not failures(results), failures(results)
+
+
+@pytest.mark.parametrize("slug", LESSONS)
+def test_other_tabs_say_which_tab_the_page_continues_from(site, visit, slug):
+    page = visit(f"{site}/{slug}.html").page
+    tab_sets = page.locator(".sd-tab-set")
+    assert tab_sets.count() >= 1
+    for i in range(tab_sets.count()):
+        tab_set = tab_sets.nth(i)
+        chosen = tab_set.locator("input:checked + label").inner_text().strip()
+        for label in tab_set.locator("label").all():
+            if label.inner_text().strip() == chosen:
+                continue
+            label.click()
+            note = tab_set.locator(".sd-tab-content:visible").inner_text()
+            assert f"continue from the {chosen} tab" in note, note
+
+
+# -- Notebooks: the page, nothing more -------------------------------------------
+
+MYST = {
+    "a role": re.compile(r"\{[A-Za-z][\w:-]*\}`"),
+    "a directive fence": re.compile(r"^\s*(`{3,}|~{3,})\s*\{", re.MULTILINE),
+    "a colon fence": re.compile(r"^\s*:::", re.MULTILINE),
+    "a definition list": re.compile(r"^: ", re.MULTILINE),
+}
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def published(slug):
+    return nbformat.read(HTML / "_sources" / f"{slug}.ipynb", as_version=4)
+
+
+def page_cells(slug):
+    """(source, tags) of every code cell of the page's source."""
+    notebook = jupytext.read(ROOT / "docs" / f"{slug}.md")
+    return [
+        (cell.source.strip(), set(cell.metadata.get("tags", [])))
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+    ]
+
+
+def source_hidden(cell):
+    return (
+        cell.metadata.get("jupyter", {}).get("source_hidden") is True
+        and cell.metadata.get("cellView") == "form"
+    )
+
+
+@pytest.mark.parametrize("slug", LESSONS)
+def test_notebook_shows_only_what_the_page_shows(slug):
+    nb = published(slug)
+    cells = page_cells(slug)
+    shown = {
+        source for source, tags in cells if not tags & {"remove-cell", "remove-input"}
+    }
+    hidden_input = {source for source, tags in cells if "remove-input" in tags}
+    # The first cell installs the versions the lesson ran with (not on the page).
+    for cell in nb.cells[1:]:
+        if cell.cell_type != "code":
+            continue
+        source = cell.source.strip()
+        tags = set(cell.metadata.get("tags", []))
+        assert "remove-cell" not in tags, source[:200]
+        if source in hidden_input or tags & {"hide-input", "hide-cell"}:
+            assert source_hidden(cell), source[:200]
+        elif not source_hidden(cell):
+            assert source in shown, source[:200]
+
+
+@pytest.mark.parametrize("slug", LESSONS)
+def test_notebook_has_no_myst_syntax_no_grading_cases_no_early_solution(slug):
+    nb = published(slug)
+    for cell in nb.cells:
+        assert "CASES" not in cell.source, cell.source[:200]
+        if cell.cell_type == "markdown":
+            for what, pattern in MYST.items():
+                match = pattern.search(cell.source)
+                assert not match, f"{what}: {cell.source[match.start() :][:120]!r}"
+    text = "\n".join(cell.source for cell in nb.cells)
+    heading = re.search(r"^## Solution$", text, re.MULTILINE)
+    assert heading, "no Solution heading"
+    assert f"def {LESSONS[slug]}(" not in text[: heading.start()]
+
+
+def notebook_text(nb):
+    """Everything a notebook shows, as text: markdown and outputs."""
+    parts = []
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            parts.append(cell.source)
+        for output in cell.get("outputs", []):
+            if output.output_type == "stream":
+                parts.append(output.text)
+            elif output.output_type == "error":
+                parts.append("\n".join(output.traceback))
+            else:
+                for mime in ("text/markdown", "text/plain"):
+                    if mime in output.get("data", {}):
+                        parts.append(output.data[mime])
+                        break
+    return ANSI.sub("", "\n".join(parts))
+
+
+def words(text):
+    return " ".join(re.sub(r"[*`]", "", text).split())
+
+
+@pytest.mark.parametrize("slug", LESSONS)
+def test_notebook_has_every_output_the_page_shows(site, visit, slug):
+    page = visit(f"{site}/{slug}.html").page
+    shown = page.locator("div.cell_output").evaluate_all(
+        "els => els.map(e => [e.textContent, e.querySelectorAll('img').length])"
+    )
+    nb = published(slug)
+    text = words(notebook_text(nb))
+    for output, _ in shown:
+        assert words(output) in text, output[:300]
+    images = sum(
+        1
+        for cell in nb.cells
+        for output in cell.get("outputs", [])
+        if any(m.startswith("image/") for m in output.get("data", {}))
+    )
+    assert images == sum(count for _, count in shown)
+
+
+# -- Check your answer: from nothing --------------------------------------------
+
+
+@pytest.mark.parametrize("slug", LESSONS)
+def test_grading_starts_from_a_clone_of_the_linked_repository(site, visit, slug):
+    repository = CONF["lessons_repository"]
+    url = f"https://github.com/{repository}"
+    function = LESSONS[slug]
+    page = visit(
+        f"{site}/{slug}.html", permissions=["clipboard-read", "clipboard-write"]
+    ).page
+    section = page.locator("section#check-your-answer")
+    links = section.locator("a").evaluate_all("els => els.map(e => e.href)")
+    assert url in links, links
+    button = section.locator("div.highlight-bash button.copybtn")
+    assert button.count() == 1
+    button.hover()
+    button.click()
+    commands = page.evaluate("navigator.clipboard.readText()").strip().splitlines()
+    assert commands == [
+        f"git clone {url}.git",
+        f"cd {repository.split('/')[1]}",
+        "python3 -m pip install -c requirements.txt nox uv",
+        f"python3 -m nox -s check -- --starter {function}",
+        f"python3 -m nox -s check -- {function} attempts/{function}.py",
+    ]
+    # The notebook says the same.
+    markdown = "\n".join(c.source for c in published(slug).cells)
+    assert "\n".join(commands) in markdown
+    assert f"]({url})" in markdown
+
+
+# -- Plots: sharp, described, readable on a phone -------------------------------
+
+PHONE = {"width": 390, "height": 844}
+
+# The size in CSS pixels at which each text of an SVG plot is drawn, as the
+# plot is shown in the page.
+TEXT_SIZES = """async (img) => {
+    const svg = new DOMParser().parseFromString(
+        await (await fetch(img.currentSrc)).text(), 'image/svg+xml'
+    ).documentElement;
+    const style = getComputedStyle(img);
+    const shown = img.clientWidth - parseFloat(style.paddingLeft)
+        - parseFloat(style.paddingRight);
+    const box = document.createElement('div');
+    box.style.cssText = `position:absolute; left:0; top:0; width:${shown}px`;
+    svg.setAttribute('width', '100%');
+    svg.removeAttribute('height');
+    box.appendChild(document.importNode(svg, true));
+    document.body.appendChild(box);
+    const inline = box.querySelector('svg');
+    const scale = inline.getBoundingClientRect().width / inline.viewBox.baseVal.width;
+    const sizes = [...inline.querySelectorAll('text')].map(t => [
+        t.textContent, parseFloat(getComputedStyle(t).fontSize) * scale,
+    ]);
+    box.remove();
+    return sizes;
+}"""
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_plots_are_sharp_described_and_readable_on_a_phone(site, visit, scheme):
+    shots = ROOT / "build" / "screenshots"
+    shots.mkdir(parents=True, exist_ok=True)
+    plots = 0
+    for slug in LESSONS:
+        page = visit(
+            f"{site}/{slug}.html",
+            viewport=PHONE,
+            device_scale_factor=3,
+            is_mobile=True,
+            color_scheme=scheme,
+        ).page
+        for number, img in enumerate(page.locator("div.cell_output img").all(), 1):
+            plots += 1
+            alt = img.get_attribute("alt") or ""
+            assert len(alt.split()) >= 8, f"alt text {alt!r}"
+            assert not re.search(r"[0-9a-f]{16}|_images/", alt), alt
+            src = img.get_attribute("src")
+            assert src.endswith(".svg"), f"{src}: not drawn as SVG"
+            img.scroll_into_view_if_needed()
+            page.screenshot(path=shots / f"{slug}-plot-{number}-390px-{scheme}.png")
+            sizes = img.evaluate(TEXT_SIZES)
+            assert sizes, "the plot's text is drawn as paths, not text"
+            small = [(t, round(s, 1)) for t, s in sizes if s < 10]
+            assert not small, f"text under 10 px at 390 px wide: {small}"
+            # The reader can open the plot on its own, full size.
+            link = img.evaluate("i => i.closest('a') && i.closest('a').href")
+            assert link and link.endswith(src.rsplit("/", 1)[-1]), link
+    assert plots >= 1
