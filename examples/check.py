@@ -15,7 +15,9 @@ and a ``CASES`` table. FILE runs in a separate process with a time limit
 imported. Each case is compared by type (a JAX or NumPy array), shape, dtype,
 then values (to within 1e-5). Wrong outputs are compared with the known
 mistakes of ``examples/pitfalls.py``, computed on the same cases, and checked
-for properties that do not depend on the random key, to name the mistake.
+for properties that do not depend on the random key, to name the mistake. What
+FILE prints is shown with its control characters written out, so it cannot
+rewrite the report; a file python3 refuses to decode is refused too.
 
 Exit status:
 
@@ -36,6 +38,7 @@ import argparse
 import ast
 import dataclasses
 import difflib
+import io
 import json
 import os
 import signal
@@ -44,6 +47,8 @@ import sys
 import tempfile
 import textwrap
 import threading
+import tokenize
+import unicodedata
 from pathlib import Path
 
 PROG = "python3 -m nox -s check --"
@@ -186,6 +191,21 @@ def values_match(got, expected):
     )
 
 
+def _escape(char):
+    if char in "\n\t" or unicodedata.category(char) not in ("Cc", "Cf", "Cs"):
+        return char
+    return char.encode("unicode_escape", "backslashreplace").decode("ascii")
+
+
+def visible(text):
+    """text with its control characters (but newlines and tabs) as escapes.
+
+    Terminal escapes in what an attempt prints, or in its exception messages,
+    could otherwise clear the screen or hide the real summary.
+    """
+    return "".join(map(_escape, text))
+
+
 # -- Running the attempt ------------------------------------------------------
 
 
@@ -203,7 +223,8 @@ class _Capture(threading.Thread):
                 self.kept += chunk
 
     def text(self):
-        text = self.kept.decode(errors="replace")
+        # "\r\n" is a plain line end; any other "\r" is shown, as an escape.
+        text = self.kept.decode(errors="replace").replace("\r\n", "\n")
         if len(text) > SHOWN_OUTPUT or self.total > len(self.kept):
             text = text[:SHOWN_OUTPUT] + f"\n... ({self.total} bytes in all)"
         return text.rstrip()
@@ -664,16 +685,20 @@ def diagnose(run, cases, file):
 # -- Reports ------------------------------------------------------------------
 
 
+def _emit(lines):
+    print(visible("\n".join(lines)))
+
+
 def _printed(output):
     if not output:
         return []
-    lines = output.splitlines()
+    lines = output.split("\n")  # not splitlines(): "\r" and the like are shown
     return ["", "Your code printed:", *(f"  | {line}" for line in lines)]
 
 
 def _cannot(message, output="", extra=()):
     lines = [_paragraph(message, indent="", first="Could not grade: "), *extra]
-    print("\n".join(lines + _printed(output)))
+    _emit(lines + _printed(output))
     return UNGRADABLE
 
 
@@ -738,7 +763,7 @@ def report(problem, file, run):
         )
         first = "[not-attempted] Not attempted yet: "
         lines = [_paragraph(text, indent="", first=first), *_printed(run.output)]
-        print("\n".join(lines + summary))
+        _emit(lines + summary)
         return WRONG
     lines = []
     for case in cases:
@@ -758,13 +783,41 @@ def report(problem, file, run):
     if failing:
         lines += ["", "Diagnosis:"]
         lines += [d.text() for d in diagnose(run, cases, file)]
-    print("\n".join(lines + summary))
+    _emit(lines + summary)
     return WRONG if failing else PASSED
 
 
+def check_encoding(source, filename):
+    """Raise the SyntaxError of python3 for a file it cannot decode.
+
+    compile() accepts bytes that are not UTF-8 in a comment, but python3 FILE
+    refuses the whole file (PEP 263), and so does the grader.
+    """
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(source).readline)
+    except SyntaxError:
+        encoding = "utf-8"  # an undecodable first line: named below
+    try:
+        source.decode(encoding)
+    except UnicodeDecodeError as exc:
+        start = source.rfind(b"\n", 0, exc.start) + 1
+        end = source.find(b"\n", exc.start)
+        line = source[start : end if end >= 0 else len(source)]
+        byte = f"\\x{source[exc.start]:02x}"
+        message = (
+            f"Non-UTF-8 code starting with '{byte}', and no other encoding is "
+            "declared: save the file as UTF-8 (see https://peps.python.org/pep-0263/)"
+            if encoding.startswith("utf-8")
+            else f"{encoding} cannot decode the byte '{byte}'"
+        )
+        offset = len(source[start : exc.start].decode(encoding, "backslashreplace"))
+        text = line.decode(encoding, "backslashreplace")
+        where = (filename, source.count(b"\n", 0, exc.start) + 1, offset + 1, text)
+        raise SyntaxError(message, where) from None
+
+
 def grade(problem, file, timeout):
-    print(f"Grading {problem.name} (lesson {problem.lesson})")
-    print(f"File: {file}\n")
+    _emit([f"Grading {problem.name} (lesson {problem.lesson})", f"File: {file}", ""])
     path = Path(file)
     if not path.exists():
         return _cannot(f"{file} does not exist.")
@@ -772,6 +825,7 @@ def grade(problem, file, timeout):
         return _cannot(f"{file} is not a file.")
     try:
         source = path.read_bytes()
+        check_encoding(source, str(path))
         compile(source, str(path), "exec", dont_inherit=True)
     except SyntaxError as exc:
         where = f"line {exc.lineno}" if exc.lineno else "somewhere"

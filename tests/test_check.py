@@ -65,7 +65,7 @@ class Grading:
 
 def expectations(path):
     """The Grading an attempt file asks for, from its comments."""
-    text = path.read_text()
+    text = path.read_bytes().decode(errors="replace")  # some are not UTF-8
     expected = re.findall(r"^# expect: (\d) (.+)$", text, re.MULTILINE)
     assert expected, f"{path} says nothing of what to expect"
     statuses = {int(status) for status, _ in expected}
