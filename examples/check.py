@@ -10,21 +10,30 @@ Usage, from the repository root::
 
 A problem is a module of ``examples/`` that defines a function of its own name
 and, under the line ``# -- Grading cases``, its ``LESSON``, its ``CONTRACT``
-and a ``CASES`` table. FILE runs in a separate process with a time limit
-(``examples/runner.py``), where the reference runs too, before FILE is
-imported. Each case is compared by type (a JAX or NumPy array), shape, dtype,
-then values (to within 1e-5). Wrong outputs are compared with the known
-mistakes of ``examples/pitfalls.py``, computed on the same cases, and checked
+and a ``CASES`` table. FILE runs in a process of its own, with a time limit
+(``examples/runner.py``), which reports only what FILE returns. The reference
+outputs, and those of the known mistakes of ``examples/pitfalls.py``, come from
+another process, side by side, that FILE never runs in; this one checks that
+FILE ran on each of the problem's cases, called as the problem calls it. Each
+case is compared by type (a JAX or NumPy array), shape, dtype, then values (to
+within 1e-5). Wrong outputs are compared with the known mistakes, and checked
 for properties that do not depend on the random key, to name the mistake.
+
+Every process FILE starts ends with the grading, even in a session of its own:
+this process adopts the orphans (Linux) and ends them. What FILE prints is shown
+with its control characters written out, so it cannot rewrite the report; a
+file python3 refuses to decode is refused too.
 
 Exit status:
 
 - 0: every case passed;
 - 1: the attempt ran and is wrong in at least one case, or is not attempted
-  yet (it still raises ``NotImplementedError``, as a starter file does);
+  yet (it still raises ``NotImplementedError``, as a starter file does), or it
+  changed the grading (the cases, or the grader's files);
 - 2: it could not be graded (no such file, syntax error, exception while
   importing it, no function of that name or other parameter names, time
-  limit), or the command was used wrongly.
+  limit), or the command was used wrongly, or the grader failed: then its log
+  is kept, in ``build/grader-logs/``, and the report says where.
 
 ``nox -s check -- ARGS`` runs this command in the project's environment and
 exits with the same status.
@@ -34,8 +43,10 @@ This module imports no JAX, so listing problems and writing starters is quick.
 
 import argparse
 import ast
+import contextlib
 import dataclasses
 import difflib
+import io
 import json
 import os
 import signal
@@ -44,6 +55,10 @@ import sys
 import tempfile
 import textwrap
 import threading
+import time
+import tokenize
+import traceback
+import unicodedata
 from pathlib import Path
 
 PROG = "python3 -m nox -s check --"
@@ -60,6 +75,7 @@ except ImportError:  # started with a python that lacks the project's packages
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
+LOGS = ROOT / "build" / "grader-logs"  # the logs of the grader's own faults, kept
 
 PASSED, WRONG, UNGRADABLE = 0, 1, 2
 ATOL = RTOL = 1e-5
@@ -69,6 +85,10 @@ SHOWN_FAILURES = 3  # failing cases shown in detail
 SHOWN_OUTPUT = 2000  # characters of the attempt's own output shown
 CALL_ITEMS = 10  # array elements written out in a call
 WIDTH = 88
+# The widest tolerance a low-precision output (bfloat16...) is compared with, to
+# name its mistake; passing a case always takes ATOL and RTOL.
+MAX_TOLERANCE = 0.1
+PR_SET_CHILD_SUBREAPER = 36  # from <linux/prctl.h>
 
 
 # -- Problems -----------------------------------------------------------------
@@ -179,31 +199,53 @@ def _cases_text(numbers):
     )
 
 
-def values_match(got, expected):
+def values_match(got, expected, tolerance=ATOL):
     got, expected = np.asarray(got), np.asarray(expected)
     return got.shape == expected.shape and bool(
-        np.allclose(got, expected, rtol=RTOL, atol=ATOL)
+        np.allclose(got, expected, rtol=max(RTOL, tolerance), atol=tolerance)
     )
+
+
+def _escape(char):
+    if char in "\n\t" or unicodedata.category(char) not in ("Cc", "Cf", "Cs"):
+        return char
+    return char.encode("unicode_escape", "backslashreplace").decode("ascii")
+
+
+def visible(text):
+    """text with its control characters (but newlines and tabs) as escapes.
+
+    Terminal escapes in what an attempt prints, or in its exception messages,
+    could otherwise clear the screen or hide the real summary.
+    """
+    return "".join(map(_escape, text))
 
 
 # -- Running the attempt ------------------------------------------------------
 
 
 class _Capture(threading.Thread):
-    """Reads a pipe to its end, keeping only the beginning."""
+    """Reads a pipe to its end, keeping its beginning (all of it if no limit)."""
 
-    def __init__(self, pipe):
+    def __init__(self, pipe, limit=SHOWN_OUTPUT * 4):
         super().__init__(daemon=True)
-        self.pipe, self.kept, self.total = pipe, bytearray(), 0
+        self.pipe, self.limit, self.kept, self.total = pipe, limit, bytearray(), 0
 
     def run(self):
-        while chunk := self.pipe.read1(65536):
-            self.total += len(chunk)
-            if len(self.kept) < SHOWN_OUTPUT * 4:
-                self.kept += chunk
+        with contextlib.suppress(OSError, ValueError):
+            while chunk := self.pipe.read1(65536):
+                self.total += len(chunk)
+                if self.limit is None or len(self.kept) < self.limit:
+                    self.kept += chunk
+
+    def finish(self):
+        self.join(timeout=5)
+        if not self.is_alive():  # else closing would wait for the reader's lock
+            self.pipe.close()
 
     def text(self):
-        text = self.kept.decode(errors="replace")
+        # "\r\n" is a plain line end; any other "\r" is shown, as an escape.
+        text = self.kept.decode(errors="replace").replace("\r\n", "\n")
         if len(text) > SHOWN_OUTPUT or self.total > len(self.kept):
             text = text[:SHOWN_OUTPUT] + f"\n... ({self.total} bytes in all)"
         return text.rstrip()
@@ -217,64 +259,337 @@ def _kill_group(proc):
         pass
 
 
+def _become_subreaper():
+    """Make the orphans of every process started from here children of this one.
+
+    A process the attempt starts in a session of its own escapes its process
+    group; once its parent ends it would go to init and outlive the grading.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes  # only here: listing problems stays quick
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+
+
+def _children():
+    """The processes whose parent is this one (Linux; none found elsewhere)."""
+    pids = []
+    with contextlib.suppress(OSError):
+        for entry in os.scandir("/proc"):
+            if not entry.name.isdigit():
+                continue
+            try:
+                stat = Path(entry.path, "stat").read_text()
+            except OSError:
+                continue  # it ended meanwhile
+            # "pid (name) state ppid ...": the name may hold spaces and brackets.
+            if int(stat.rpartition(")")[2].split()[1]) == os.getpid():
+                pids.append(int(entry.name))
+    return pids
+
+
+def _end_descendants(spare=frozenset()):
+    """End and reap every process left under this one, but those in spare.
+
+    Killing one makes its own children orphans, adopted here: repeat until
+    none is left (a bounded number of rounds, against a process that forks
+    without end).
+    """
+    for _ in range(100):
+        pids = [pid for pid in _children() if pid not in spare]
+        if not pids:
+            return
+        for pid in pids:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        for pid in pids:
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, 0)
+
+
+def _wait(proc, deadline):
+    """Whether proc ended before the deadline (a time.monotonic() value)."""
+    try:
+        proc.wait(timeout=max(deadline - time.monotonic(), 0.0))
+    except subprocess.TimeoutExpired:
+        return False
+    return True
+
+
+def _read_text(path, limit=100_000):
+    try:
+        text = path.read_bytes()[-limit:].decode(errors="replace")
+    except OSError:
+        return ""
+    return text
+
+
+def _last_line(text):
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return lines[-1] if lines else ""
+
+
+def keep_log(problem, parts):
+    """Write the grader's logs where they stay; return the path.
+
+    Under build/grader-logs/, or, if it cannot be written, a temporary file
+    that is not removed either.
+    """
+    text = "".join(f"== {title}\n{body.rstrip()}\n\n" for title, body in parts)
+    name = f"{time.strftime('%Y%m%d-%H%M%S')}-{problem}-{os.getpid()}.log"
+    try:
+        LOGS.mkdir(parents=True, exist_ok=True)
+        path = LOGS / name
+        path.write_text(text)
+    except OSError:
+        fd, path = tempfile.mkstemp(prefix="examples-check-", suffix=f"-{name}")
+        with os.fdopen(fd, "w") as f:
+            f.write(text)
+    return Path(path)
+
+
 @dataclasses.dataclass
 class Run:
-    results: dict | None
-    arrays: dict
-    output: str
-    timed_out: bool
-    progress: str
+    results: dict | None  # what the attempt's process reported, as it wrote it
+    arrays: dict  # and the attempt's outputs, "got/<case>"
+    output: str  # what the attempt printed
+    timed_out: bool  # the time limit ran out before the attempt's results were in
+    progress: str  # what the attempt's process was doing ("" before FILE)
     returncode: int | None
     timeout: float
+    reference: dict | None  # from the reference's process: calls, spec, pitfalls
+    expected: dict  # its arrays: "expected/<case>", "base/<case>", "pitfall/..."
+    reference_state: str  # "done", "running" at the time limit, or "failed"
+    reference_error: str  # why it failed, in a line
+    logs: list  # (title, text) of the grader's own logs
+    kept_log: Path | None = None
+
+    def keep_log(self, problem, *extra):
+        """The path of this run's logs, written once where they stay."""
+        if self.kept_log is None:
+            self.kept_log = keep_log(problem, [*extra, *self.logs])
+        return self.kept_log
+
+
+def _start(arguments, env, **streams):
+    return subprocess.Popen(
+        [sys.executable, "-m", "examples.runner", *arguments],
+        cwd=ROOT,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+        **streams,
+    )
+
+
+def _read_results(outdir):
+    """The attempt's results and arrays; {"stage": "unreadable"} if they are not."""
+    path = outdir / "results.json"
+    if not path.exists():
+        return None, {}
+    try:
+        results = json.loads(path.read_text())
+        arrays = {}
+        if (outdir / "arrays.npz").exists():
+            with np.load(outdir / "arrays.npz") as data:  # no pickles
+                arrays = dict(data)
+    except (OSError, ValueError, EOFError, KeyError) as exc:
+        return {"stage": "unreadable", "why": f"{type(exc).__name__}: {exc}"}, {}
+    if not isinstance(results, dict):
+        return {"stage": "unreadable", "why": "not a JSON object"}, {}
+    return results, arrays
+
+
+def _read_reference(data):
+    """(meta, arrays) sent by the reference's process; ValueError if incomplete."""
+    try:
+        with np.load(io.BytesIO(data)) as npz:
+            arrays = dict(npz)
+        meta = json.loads(str(arrays.pop("meta")))
+    except (OSError, KeyError, EOFError, ValueError) as exc:
+        raise ValueError(f"its results are incomplete ({exc})") from None
+    return meta, arrays
 
 
 def run_attempt(problem, path, timeout):
-    """Run examples.runner on the attempt, in its own process group."""
+    """Run the attempt and, side by side, the reference, each in its own process.
+
+    The time limit covers both. The attempt's results count once its process
+    has written them, even if something it started still runs; then every
+    process started for the grading is ended, before anything is read.
+    """
     env = dict(os.environ)
     env.setdefault("JAX_PLATFORMS", "cpu")  # no search for an accelerator
     # Most of a run is compiling the cases' small XLA programs: keep them for the
     # next run (the cache is keyed by program and versions, so it cannot go stale).
     env.setdefault("JAX_COMPILATION_CACHE_DIR", str(ROOT / "build" / "jax-cache"))
     env.setdefault("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0")
-    with tempfile.TemporaryDirectory(prefix="examples-check-") as tmp:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "examples.runner", problem, str(path), tmp],
-            cwd=ROOT,
-            env=env,
-            stdin=subprocess.DEVNULL,
+    _become_subreaper()
+    spare = frozenset(_children())  # not started for this grading
+    deadline = time.monotonic() + timeout
+    # The attempt may leave files there that cannot be removed: not a failure.
+    with tempfile.TemporaryDirectory(
+        prefix="examples-check-", ignore_cleanup_errors=True
+    ) as tmp:
+        tmp = Path(tmp)
+        outdir = tmp / "attempt"
+        outdir.mkdir()
+        with open(tmp / "reference.log", "wb") as log:
+            reference = _start(
+                ["reference", problem], env, stdout=subprocess.PIPE, stderr=log
+            )
+        sent = _Capture(reference.stdout, limit=None)
+        sent.start()
+        proc = _start(
+            ["attempt", problem, str(path), str(outdir)],
+            env,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
-            start_new_session=True,
         )
         capture = _Capture(proc.stdout)
         capture.start()
         timed_out = False
         try:
-            proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            timed_out = True
+            # Results written are complete, though the process may not have ended.
+            if not _wait(proc, deadline):
+                timed_out = not (outdir / "results.json").exists()
+            results, _ = _read_results(outdir)
+            # Only a run that reached the cases needs the reference.
+            if (
+                not timed_out
+                and results is not None
+                and results.get("stage") == "cases"
+            ):
+                _wait(reference, deadline)
         finally:
-            _kill_group(proc)
-            proc.wait()
-            capture.join(timeout=5)
-            proc.stdout.close()
-        tmp = Path(tmp)
-        progress = tmp / "progress"
-        results, arrays = None, {}
-        if not timed_out and (tmp / "results.json").exists():
-            results = json.loads((tmp / "results.json").read_text())
-            if (tmp / "arrays.npz").exists():
-                with np.load(tmp / "arrays.npz") as data:
-                    arrays = dict(data)
+            reference_running = reference.poll() is None
+            for process in (proc, reference):
+                _kill_group(process)
+                process.wait()
+            _end_descendants(spare)
+            capture.finish()
+            sent.finish()
+        # Read only now: nothing the attempt started runs any more.
+        results, arrays = _read_results(outdir) if not timed_out else (None, {})
+        meta, expected, state = None, {}, "running" if reference_running else "done"
+        reference_log, error = _read_text(tmp / "reference.log"), ""
+        logs = [
+            ("the grader in the attempt's process", _read_text(outdir / "grader.log")),
+            ("the reference's process", reference_log),
+        ]
+        if state == "done":
+            try:
+                if reference.returncode != 0:
+                    raise ValueError(f"it ended with status {reference.returncode}")
+                meta, expected = _read_reference(bytes(sent.kept))
+            except ValueError as exc:
+                state, error = "failed", _last_line(reference_log) or str(exc)
+                logs.insert(0, ("the grader", f"The reference's process failed: {exc}"))
         return Run(
             results=results,
             arrays=arrays,
             output=capture.text(),
             timed_out=timed_out,
-            progress=progress.read_text() if progress.exists() else "",
+            progress=_read_text(outdir / "progress"),
             returncode=proc.returncode,
             timeout=timeout,
+            reference=meta,
+            expected=expected,
+            reference_state=state,
+            reference_error=error,
+            logs=logs,
         )
+
+
+# -- Checking what the attempt's process reported -----------------------------
+
+
+def _strings(value):
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+def _valid_error(error):
+    hint = error.get("hint") if isinstance(error, dict) else None
+    return (
+        isinstance(error, dict)
+        and isinstance(error.get("type"), str)
+        and isinstance(error.get("message"), str)
+        and isinstance(error.get("line"), int | None)
+        and isinstance(error.get("code"), str | None)
+        and (
+            hint is None
+            or isinstance(hint, dict)
+            and all(isinstance(hint.get(k), str) for k in ("name", "title", "advice"))
+        )
+    )
+
+
+def _valid_output(got):
+    if not isinstance(got, dict) or not isinstance(got.get("type", ""), str):
+        return False
+    if got.get("kind") == "error":
+        return _valid_error(got.get("error"))
+    if got.get("kind") == "other":
+        return isinstance(got.get("type"), str) and isinstance(got.get("text"), str)
+    shape = got.get("shape")
+    return (
+        got.get("kind") == "array"
+        and isinstance(shape, list)
+        and all(isinstance(n, int) and n >= 0 for n in shape)
+        and isinstance(got.get("dtype"), str)
+        and isinstance(got.get("resolution", 0.0), float | int)
+    )
+
+
+# What each stage's results hold, as the runner writes them.
+_STAGES = {
+    "internal": lambda r: isinstance(r.get("message"), str),
+    "import": lambda r: _valid_error(r.get("error")),
+    "function": lambda r: _strings(r.get("defined")),
+    "signature": lambda r: (
+        _strings(r.get("parameters"))
+        and _strings(r.get("got_parameters", []))
+        and isinstance(r.get("error"), dict)
+        and isinstance(r["error"].get("message"), str)
+    ),
+    "cases": lambda r: isinstance(r.get("cases"), list),
+}
+
+
+def tampering(run):
+    """How the attempt's report differs from what the grader asked, or "".
+
+    The attempt's process can change anything in itself: its list of cases, the
+    grader's code, its files. What it reports is checked against the reference's
+    process: as many cases, each called as the problem calls it, each described
+    as the runner describes an output.
+    """
+    results = run.results
+    stage = results.get("stage")
+    if stage == "unreadable":
+        return f"its results cannot be read ({results.get('why', '')})"
+    if stage not in _STAGES or not _STAGES[stage](results):
+        return "its results are not as the grader writes them"
+    if stage != "cases" or run.reference is None:
+        return ""
+    reported, calls = results["cases"], [c["call"] for c in run.reference["cases"]]
+    if len(reported) != len(calls):
+        count = f"{len(reported)} case" + ("" if len(reported) == 1 else "s")
+        return f"results came back for {count} of {len(calls)}"
+    for i, (case, call) in enumerate(zip(reported, calls, strict=True)):
+        if not isinstance(case, dict) or not _valid_output(case.get("got")):
+            return f"the output of case {i + 1} is not described as the grader does"
+        if case.get("call") != call:
+            return f"case {i + 1} was called as {_shorten(str(case.get('call')), 200)}"
+        array = run.arrays.get(f"got/{i}")
+        if array is not None and (
+            array.dtype not in (np.float64, np.complex128)
+            or list(array.shape) != case["got"].get("shape")
+        ):
+            return f"the output stored for case {i + 1} is not the one described"
+    return ""
 
 
 # -- Comparing ----------------------------------------------------------------
@@ -288,10 +603,13 @@ class Case:
     shape: tuple
     dtype: str
     got: dict  # what the runner recorded about the attempt's output
-    array: np.ndarray | None  # the attempt's output, when it is an array
+    array: np.ndarray | None  # the attempt's output, when it is an array of numbers
     base: np.ndarray | None  # the reference's output in evaluation
     training: bool
     keep: float
+    # How closely the values are compared to name a mistake: wider for an output
+    # of a coarser dtype (bfloat16...); passing always takes ATOL and RTOL.
+    tolerance: float = ATOL
     failure: str = ""  # the first check failed; empty when the case passed
     wrong_values: bool = False  # whatever the dtype
 
@@ -318,24 +636,35 @@ def compare(case):
     return ""
 
 
+def _real(array):
+    # A complex output with no imaginary part has the values of its real part.
+    if array is not None and np.iscomplexobj(array) and not np.any(array.imag):
+        return array.real
+    return array
+
+
 def build_cases(run):
     cases = []
-    for i, info in enumerate(run.results["cases"]):
+    for i, (info, reported) in enumerate(
+        zip(run.reference["cases"], run.results["cases"], strict=True)
+    ):
+        got = reported["got"]
         case = Case(
             number=i,
             call=info["call"],
-            expected=run.arrays[f"expected/{i}"],
+            expected=run.expected[f"expected/{i}"],
             shape=tuple(info["shape"]),
             dtype=info["dtype"],
-            got=info["got"],
-            array=run.arrays.get(f"got/{i}"),
-            base=run.arrays.get(f"base/{i}"),
+            got=got,
+            array=_real(run.arrays.get(f"got/{i}")),
+            base=run.expected.get(f"base/{i}"),
             training=info.get("training", False),
             keep=info.get("keep", 1.0),
+            tolerance=min(max(ATOL, float(got.get("resolution", 0.0))), MAX_TOLERANCE),
         )
         case.failure = compare(case)
         case.wrong_values = case.comparable and not values_match(
-            case.array, case.expected
+            case.array, case.expected, case.tolerance
         )
         cases.append(case)
     return cases
@@ -374,8 +703,14 @@ def case_details(case, file):
         if case.array is not None:
             lines[-1] += f", {array_text(case.array)}"
     elif case.failure == "wrong dtype" and not case.wrong_values:
+        if case.array is None:
+            values = "its values are not numbers the grader can compare"
+        elif values_match(case.array, case.expected):
+            values = "the values are right"
+        else:
+            values = f"the values are right, to the precision of {got['dtype']}"
         lines.append(f"  expected: dtype {case.dtype}")
-        lines.append(f"  got:      dtype {got['dtype']} (the values are right)")
+        lines.append(f"  got:      dtype {got['dtype']} ({values})")
     else:
         if case.failure == "wrong dtype":
             lines.append(f"  expected dtype {case.dtype}, got {got['dtype']}")
@@ -415,15 +750,15 @@ class Diagnoses(dict):
 
 
 def _matches_pitfall(run, name, case):
-    out = run.arrays.get(f"pitfall/{name}/{case.number}")
-    return out is not None and values_match(case.array, out)
+    out = run.expected.get(f"pitfall/{name}/{case.number}")
+    return out is not None and values_match(case.array, out, case.tolerance)
 
 
 def _match_pitfalls(run, cases, diagnoses):
     """Name the known mistakes the outputs match; return the cases explained."""
     comparable = [c for c in cases if c.comparable]
     failing = [c for c in comparable if c.wrong_values]
-    pitfalls = run.results.get("pitfalls", [])
+    pitfalls = run.reference.get("pitfalls", [])
     explained = {
         p["name"]: [c for c in failing if _matches_pitfall(run, p["name"], c)]
         for p in pitfalls
@@ -488,7 +823,7 @@ def _near(a, b):
 
 def _property_checks(run, case, diagnoses):
     """Name what is wrong with one case from properties, not from the exact key."""
-    spec = run.results["spec"]
+    spec = run.reference["spec"]
     flag, eval_value = spec["flag"], spec["eval_value"]
     noun = "dropout" if spec["kind"] == "dropout" else "noise"
     linen = spec["api"] == "linen"
@@ -601,7 +936,7 @@ def _property_checks(run, case, diagnoses):
 
 def diagnose(run, cases, file):
     diagnoses = Diagnoses()
-    spec = run.results.get("spec", {})
+    spec = run.reference.get("spec", {})
     for case in cases:
         got = case.got
         if got["kind"] == "error":
@@ -650,7 +985,9 @@ def diagnose(run, cases, file):
     explained = _match_pitfalls(run, cases, diagnoses)
     if spec:
         for case in cases:
-            if case.wrong_values and case.number not in explained:
+            # The properties are of real values: a complex output has a wrong dtype.
+            real = case.array is not None and np.isrealobj(case.array)
+            if case.wrong_values and case.number not in explained and real:
                 _property_checks(run, case, diagnoses)
     if not diagnoses and any(c.failure for c in cases):
         diagnoses.add(
@@ -664,28 +1001,66 @@ def diagnose(run, cases, file):
 # -- Reports ------------------------------------------------------------------
 
 
+def _emit(lines):
+    print(visible("\n".join(lines)))
+
+
 def _printed(output):
     if not output:
         return []
-    lines = output.splitlines()
+    lines = output.split("\n")  # not splitlines(): "\r" and the like are shown
     return ["", "Your code printed:", *(f"  | {line}" for line in lines)]
 
 
 def _cannot(message, output="", extra=()):
     lines = [_paragraph(message, indent="", first="Could not grade: "), *extra]
-    print("\n".join(lines + _printed(output)))
+    _emit(lines + _printed(output))
     return UNGRADABLE
+
+
+def _tampered(reason, output):
+    text = (
+        f"Your code changed the grading: {reason}. A file is graded on what its "
+        "function returns when the grader calls it on each case: it must leave "
+        "the grader's cases, code and files alone."
+    )
+    lines = [_paragraph(text, indent="", first="[tampered] "), *_printed(output)]
+    _emit([*lines, "", "Not graded: counted as wrong."])
+    return WRONG
+
+
+def _grader_timeout(run):
+    """The limit ran out while the grader, not the attempt, was at work."""
+    if run.reference_state == "running":
+        what = "computing the reference outputs"
+    else:
+        what = "starting"
+    before = "" if run.progress else ", before your code ran"
+    return (
+        f"the time limit of {run.timeout:g} s ran out while the grader was still "
+        f"{what}{before}. This is not a fault of your code: raise the limit with "
+        f"--timeout (the default is {DEFAULT_TIMEOUT:g} s)."
+    )
 
 
 def _ungradable(run, problem, file):
     """The message for a run that did not reach the cases, or None."""
     results = run.results
-    if run.timed_out:
-        where = f" while {run.progress}" if run.progress else ""
+    if run.timed_out and run.progress:  # in the attempt's own code
         return (
-            f"timed out after {run.timeout:g} s{where}. Look for a loop that never "
-            "ends; if your code is only slow, raise the limit with --timeout."
+            f"timed out after {run.timeout:g} s while {run.progress}. Look for a "
+            "loop that never ends; if your code is only slow, raise the limit with "
+            "--timeout."
         )
+    reference_failed = (
+        "internal error in the grader: the process computing the reference "
+        f"outputs failed ({run.reference_error}). The "
+        f"grader's log is kept in {run.keep_log(problem)}."
+        if run.reference_state == "failed"
+        else ""
+    )
+    if run.timed_out:
+        return reference_failed or _grader_timeout(run)
     if results is None:
         where = f" while {run.progress}" if run.progress else ""
         return (
@@ -695,7 +1070,14 @@ def _ungradable(run, problem, file):
         )
     stage = results["stage"]
     if stage == "internal":
-        return f"internal error in the grader: {results['message']}"
+        text = f"internal error in the grader: {results['message']}"
+        if results.get("attempt_ran"):
+            text = (
+                f"the grader failed after {file} was imported: {results['message']}."
+                " If your file changes the grader's modules or files, that is the "
+                "cause; otherwise it is a fault of the grader"
+            )
+        return f"{text}. The grader's log is kept in {run.keep_log(problem)}."
     if stage == "import":
         error = results["error"]
         text = f"{file} raised an exception while being imported: {error_text(error)}."
@@ -719,10 +1101,36 @@ def _ungradable(run, problem, file):
             f"{problem}({expected}), which the grader passes by keyword "
             f"({results['error']['message']}). Name the parameters {expected}."
         )
-    return None
+    # The cases ran: they are compared with the reference's outputs.
+    if run.reference_state == "running":
+        return _grader_timeout(run)
+    return reference_failed or None
+
+
+def _pitfall_note(run, problem):
+    """Known mistakes the reference's process could not compute, if any."""
+    errors = run.reference.get("pitfall_errors", [])
+    if not errors:
+        return []
+    names = list(dict.fromkeys(e["name"] for e in errors))
+    first = errors[0]
+    text = (
+        "Note: the grader could not compute the known "
+        + ("mistakes " if len(names) > 1 else "mistake ")
+        + ", ".join(f"[{name}]" for name in names)
+        + f" (case {first['case'] + 1}: {first['error']}), so this diagnosis may "
+        + ("miss them" if len(names) > 1 else "miss it")
+        + ". That is a fault of the grader, not of your code; its log is kept in "
+        f"{run.keep_log(problem)}."
+    )
+    return ["", _paragraph(text, indent="")]
 
 
 def report(problem, file, run):
+    if not run.timed_out and run.results is not None:
+        reason = tampering(run)
+        if reason:
+            return _tampered(reason, run.output)
     message = _ungradable(run, problem, file)
     if message is not None:
         return _cannot(message, run.output)
@@ -738,7 +1146,7 @@ def report(problem, file, run):
         )
         first = "[not-attempted] Not attempted yet: "
         lines = [_paragraph(text, indent="", first=first), *_printed(run.output)]
-        print("\n".join(lines + summary))
+        _emit(lines + summary)
         return WRONG
     lines = []
     for case in cases:
@@ -758,13 +1166,42 @@ def report(problem, file, run):
     if failing:
         lines += ["", "Diagnosis:"]
         lines += [d.text() for d in diagnose(run, cases, file)]
-    print("\n".join(lines + summary))
+        lines += _pitfall_note(run, problem)
+    _emit(lines + summary)
     return WRONG if failing else PASSED
 
 
+def check_encoding(source, filename):
+    """Raise the SyntaxError of python3 for a file it cannot decode.
+
+    compile() accepts bytes that are not UTF-8 in a comment, but python3 FILE
+    refuses the whole file (PEP 263), and so does the grader.
+    """
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(source).readline)
+    except SyntaxError:
+        encoding = "utf-8"  # an undecodable first line: named below
+    try:
+        source.decode(encoding)
+    except UnicodeDecodeError as exc:
+        start = source.rfind(b"\n", 0, exc.start) + 1
+        end = source.find(b"\n", exc.start)
+        line = source[start : end if end >= 0 else len(source)]
+        byte = f"\\x{source[exc.start]:02x}"
+        message = (
+            f"Non-UTF-8 code starting with '{byte}', and no other encoding is "
+            "declared: save the file as UTF-8 (see https://peps.python.org/pep-0263/)"
+            if encoding.startswith("utf-8")
+            else f"{encoding} cannot decode the byte '{byte}'"
+        )
+        offset = len(source[start : exc.start].decode(encoding, "backslashreplace"))
+        text = line.decode(encoding, "backslashreplace")
+        where = (filename, source.count(b"\n", 0, exc.start) + 1, offset + 1, text)
+        raise SyntaxError(message, where) from None
+
+
 def grade(problem, file, timeout):
-    print(f"Grading {problem.name} (lesson {problem.lesson})")
-    print(f"File: {file}\n")
+    _emit([f"Grading {problem.name} (lesson {problem.lesson})", f"File: {file}", ""])
     path = Path(file)
     if not path.exists():
         return _cannot(f"{file} does not exist.")
@@ -772,6 +1209,7 @@ def grade(problem, file, timeout):
         return _cannot(f"{file} is not a file.")
     try:
         source = path.read_bytes()
+        check_encoding(source, str(path))
         compile(source, str(path), "exec", dont_inherit=True)
     except SyntaxError as exc:
         where = f"line {exc.lineno}" if exc.lineno else "somewhere"
@@ -784,7 +1222,14 @@ def grade(problem, file, timeout):
     except (OSError, ValueError) as exc:
         return _cannot(f"{file} cannot be read as Python: {exc}.")
     run = run_attempt(problem.name, path.resolve(), timeout)
-    return report(problem.name, file, run)
+    try:
+        return report(problem.name, file, run)
+    except Exception:  # the grader's own fault: its log, not a traceback
+        kept = run.keep_log(problem.name, ("the grader", traceback.format_exc()))
+        return _cannot(
+            f"internal error in the grader, while writing its report. The grader's "
+            f"log is kept in {kept}."
+        )
 
 
 # -- Command ------------------------------------------------------------------
@@ -917,7 +1362,11 @@ def main(argv=None):
         print("\nInterrupted.", file=sys.stderr)
         return UNGRADABLE
     except Exception as exc:  # the grader's own fault: a message, no traceback
-        print(f"{PROG}: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        message = f"{PROG}: internal error: {type(exc).__name__}: {exc}"
+        with contextlib.suppress(OSError):
+            kept = keep_log("check", [("the grader", traceback.format_exc())])
+            message += f". The grader's log is kept in {kept}."
+        print(visible(message), file=sys.stderr)
         return UNGRADABLE
 
 

@@ -25,7 +25,7 @@ grader can see them, and they are not listed:
 
 import dataclasses
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import jax
 import jax.numpy as jnp
@@ -46,6 +46,9 @@ class Pitfall:
     title: str
     advice: str  # what to change, in one or two sentences
     forward: Callable[..., jax.Array]  # the mistaken function, same signature
+    # The cases (indices in CASES) this mistake cannot be computed on, each with
+    # the reason. The grader skips only these: any other that raises is reported.
+    cannot_run: Mapping[int, str] = dataclasses.field(default_factory=dict)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -1,10 +1,11 @@
 """The grader, run the way a learner runs it: ``python -m examples.check``.
 
 Each file under ``tests/attempts/<problem>/`` is a real attempt, wrong in one
-known way or not gradable at all. Its ``# expect: STATUS TEXT`` lines give the
-exit status the grader must return and a text its report must contain, and an
-``# args:`` line adds options. The reference of every problem, and a fresh
-starter, are graded too.
+known way, not gradable at all, or hostile to the grader. Its ``# expect:
+STATUS TEXT`` lines give the exit status the grader must return and a text its
+report must contain, and an ``# args:`` line adds options. An attempt that
+starts processes writes their ids to ``$ATTEMPT_PIDS``: none may outlive the
+grading. The reference of every problem, and a fresh starter, are graded too.
 
 A grading run spends most of its time starting JAX, so the runs the selected
 tests need are all started at once, by one fixture, as many at a time as there
@@ -14,6 +15,7 @@ are processors; each test then waits for its own.
 import dataclasses
 import os
 import re
+import signal
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -29,15 +31,24 @@ RUN_LIMIT = 300
 SYNTAX_ERROR = "def dropout_forward(seed, x, rate, deterministic)\n    return x\n"
 
 
-def check(*args, cwd=ROOT):
+def check(*args, cwd=ROOT, env=()):
     return subprocess.run(
         [sys.executable, "-m", "examples.check", *map(str, args)],
         cwd=cwd,
         capture_output=True,
         text=True,
         timeout=RUN_LIMIT,
-        env={**os.environ, "JAX_PLATFORMS": "cpu"},
+        env={**os.environ, "JAX_PLATFORMS": "cpu", **dict(env)},
     )
+
+
+def alive(pid):
+    """Whether a process runs (a zombie has ended, and awaits only its parent)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rpartition(")")[2].split()[0] != "Z"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -52,6 +63,7 @@ class Grading:
     options: tuple[str, ...] = ()
 
     def run(self, scratch):
+        """The finished grading, and the processes the attempt said it started."""
         attempt = self.attempt
         if attempt == "starter":
             attempt = scratch / f"{self.problem}.py"
@@ -60,12 +72,15 @@ class Grading:
         elif attempt == "syntax-error":
             attempt = scratch / "syntax_error.py"
             attempt.write_text(SYNTAX_ERROR)
-        return check(self.problem, attempt, *self.options)
+        pids = scratch / f"{self.name.replace('/', '-')}.pids"
+        result = check(self.problem, attempt, *self.options, env={"ATTEMPT_PIDS": pids})
+        started = pids.read_text().split() if pids.exists() else []
+        return result, [int(pid) for pid in started]
 
 
 def expectations(path):
     """The Grading an attempt file asks for, from its comments."""
-    text = path.read_text()
+    text = path.read_bytes().decode(errors="replace")  # some are not UTF-8
     expected = re.findall(r"^# expect: (\d) (.+)$", text, re.MULTILINE)
     assert expected, f"{path} says nothing of what to expect"
     statuses = {int(status) for status, _ in expected}
@@ -127,7 +142,11 @@ def test_every_problem_has_attempts():
 
 @pytest.mark.parametrize("grading", GRADINGS, ids=lambda g: g.name)
 def test_grading(grading, graded):
-    result = graded[grading.name].result()
+    result, pids = graded[grading.name].result()
+    left = [pid for pid in pids if alive(pid)]
+    for pid in left:  # leave none behind the test either
+        os.kill(pid, signal.SIGKILL)
+    assert not left, f"processes the attempt started outlived the grading: {left}"
     report = result.stdout + result.stderr
     assert result.returncode == grading.status, report
     words = " ".join(report.split())  # reports are wrapped to the terminal
@@ -162,6 +181,25 @@ def test_misuse_is_status_2(args, message):
     assert result.returncode == 2
     assert message in " ".join((result.stdout + result.stderr).split())
     assert "Traceback" not in result.stderr
+
+
+def test_a_fault_of_the_grader_keeps_its_log():
+    # A backend that does not exist: JAX fails in the grader's own code.
+    result = check(
+        "dropout_forward",
+        "examples/dropout_forward.py",
+        env={"JAX_PLATFORMS": "no-such-backend"},
+    )
+    report = " ".join((result.stdout + result.stderr).split())
+    assert result.returncode == 2, report
+    assert "Traceback" not in report, report
+    kept = re.search(r"The grader's log is kept in (\S+?)\.? ", report + " ")
+    assert kept, report
+    log = Path(kept.group(1))
+    try:
+        assert "Traceback" in log.read_text() and "no-such-backend" in log.read_text()
+    finally:
+        log.unlink(missing_ok=True)
 
 
 def test_python_without_the_packages_gets_a_message_not_a_traceback():
