@@ -96,7 +96,17 @@ html_theme_options = {
     "show_toc_level": 2,
     "use_download_button": True,
     "use_fullscreen_button": False,
+    # No header bar above the page. The book theme leaves the one it inherits
+    # empty but for a second search box, and on a phone the theme's scripts
+    # bound to the hidden copies of the menu and contents buttons drawn in it,
+    # so tapping the visible ones opened nothing.
+    "navbar_persistent": [],
+    # The site title beside the menu button, where the sidebar is not shown.
+    "article_header_start": ["toggle-primary-sidebar.html", "site-title.html"],
 }
+_sidebar = ["navbar-logo.html", "search-button-field.html", "sbt-sidebar-nav.html"]
+# The search page has its own search box: one is enough.
+html_sidebars = {"**": _sidebar, "search": [_sidebar[0], _sidebar[2]]}
 
 # -- 404 page -----------------------------------------------------------------
 

@@ -1,0 +1,330 @@
+"""The site around the lessons, in a real browser: navigation on a phone and on a
+desktop, and focus.
+
+Uses the browser and helpers of test_browser.py (Debian's Chromium, skipped
+without it). The site is served as its hosts serve it: under the production
+path, or from the root like `python -m http.server` and `nox -s serve`, each
+answering a missing page with 404.html. SITE_HTML names another build to test
+(a copy of an older one, say). Screenshots go to build/screenshots/.
+"""
+
+import functools
+import http.server
+import os
+import threading
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+import test_browser
+from axe_playwright_python.sync_playwright import Axe
+from project import CONF, LESSONS
+from test_browser import HTML, PREFIX, ROOT
+
+# The browser suite's fixtures: one Chromium, and pages opened in it.
+browser = test_browser.browser
+visit = test_browser.visit
+
+SITE_HTML = Path(os.environ.get("SITE_HTML", HTML))
+SHOTS = ROOT / "build" / "screenshots"
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "is_mobile": True,
+    "has_touch": True,
+}
+DESKTOP = {"viewport": {"width": 1400, "height": 900}}
+VIEWPORTS = {"phone": PHONE, "desktop": DESKTOP}
+# A word of every lesson's text (the lessons are about the flag).
+TERM = "deterministic"
+
+
+class SiteHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves the site under `prefix`, and 404.html (status 404) for any path
+    that names no file, as GitHub Pages and `nox -s serve` do."""
+
+    prefix = "/"
+
+    def translate_path(self, path):
+        path = urlparse(path).path
+        if not path.startswith(self.prefix):
+            return str(SITE_HTML / "no such file")
+        return super().translate_path("/" + path[len(self.prefix) :])
+
+    def send_error(self, code, message=None, explain=None):
+        page = SITE_HTML / "404.html"
+        if code != 404 or not page.exists():
+            return super().send_error(code, message, explain)
+        body = page.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def serve(prefix):
+    assert (SITE_HTML / "index.html").exists(), "build the site first (nox -s docs)"
+    handler = type("Handler", (SiteHandler,), {"prefix": prefix})
+    handler = functools.partial(handler, directory=str(SITE_HTML))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_port}"
+
+
+@pytest.fixture(scope="module")
+def servers():
+    """The site under the production path, and from the root."""
+    production, production_url = serve(PREFIX)
+    local, local_url = serve("/")
+    yield {"production": production_url + PREFIX.rstrip("/"), "local": local_url}
+    for server in (production, local):
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def site(servers):
+    return servers["production"]
+
+
+def shot(page, name, **options):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SHOTS / f"{name}.png", **options)
+
+
+def axe_violations(page):
+    violations = Axe().run(page).response["violations"]
+    return [
+        (x["id"], x["impact"], [n["target"] for n in x["nodes"]]) for x in violations
+    ]
+
+
+# -- Navigation ---------------------------------------------------------------
+
+
+def dialog_is_open(page, dialog_id):
+    return page.evaluate(f"document.getElementById('{dialog_id}')?.open === true")
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("slug", ["index", *LESSONS])
+def test_phone_menu_and_contents_buttons_open_their_drawers(site, visit, slug, scheme):
+    page = visit(f"{site}/{slug}.html", color_scheme=scheme, **PHONE).page
+    menu = page.locator(".primary-toggle:visible")
+    assert menu.count() == 1, "one visible menu button"
+    menu.tap()
+    page.wait_for_function("document.getElementById('pst-primary-sidebar-modal').open")
+    drawer = page.locator("#pst-primary-sidebar-modal")
+    lessons = drawer.locator(".bd-docs-nav a:visible")
+    hrefs = lessons.evaluate_all("els => els.map(e => e.getAttribute('href'))")
+    assert len(hrefs) == len(LESSONS), hrefs
+    assert drawer.get_by_role("link", name=CONF["project"]).is_visible()
+    box = drawer.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390, box
+    shot(page, f"phone-menu-{slug}-{scheme}")
+    if slug == "nnx-dropout":
+        assert axe_violations(page) == []
+    page.keyboard.press("Escape")
+    assert not dialog_is_open(page, "pst-primary-sidebar-modal")
+    if slug == "index":
+        return
+    contents = page.locator(".secondary-toggle:visible")
+    assert contents.count() == 1, "one visible contents button"
+    contents.tap()
+    page.wait_for_function(
+        "document.getElementById('pst-secondary-sidebar-modal').open"
+    )
+    toc = page.locator("#pst-secondary-sidebar-modal nav a:visible")
+    assert toc.count() >= 8, toc.all_inner_texts()
+    shot(page, f"phone-contents-{slug}-{scheme}")
+    if slug == "nnx-dropout":
+        assert axe_violations(page) == []
+    # A section picked in the contents is shown, and the drawer closes.
+    toc.filter(has_text="Problem").first.tap()
+    page.wait_for_function(
+        "!document.getElementById('pst-secondary-sidebar-modal').open"
+    )
+    heading = page.locator("#problem h2")
+    page.wait_for_function(
+        "(h) => Math.abs(h.getBoundingClientRect().top) < 200",
+        arg=heading.element_handle(),
+    )
+
+
+SIDEBAR_SHOWN = """(() => {
+    const sidebar = document.getElementById('pst-primary-sidebar');
+    const box = sidebar.getBoundingClientRect();
+    return getComputedStyle(sidebar).visibility !== 'hidden'
+        && box.left >= 0 && box.width > 200;
+})()"""
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_desktop_menu_button_hides_and_shows_the_sidebar(site, visit, scheme):
+    page = visit(f"{site}/nnx-dropout.html", color_scheme=scheme, **DESKTOP).page
+    article = page.locator("article.bd-article")
+    before = article.bounding_box()
+    assert page.evaluate(SIDEBAR_SHOWN)
+    shot(page, f"desktop-{scheme}")
+    page.locator(".primary-toggle:visible").click()
+    page.wait_for_function(f"!({SIDEBAR_SHOWN})")
+    page.wait_for_timeout(400)  # the article takes the room back
+    after = article.bounding_box()
+    assert after["x"] < before["x"] - 100 or after["width"] > before["width"] + 100
+    # Without the sidebar, the site title still links home.
+    title = page.get_by_role("link", name=CONF["project"]).locator("visible=true")
+    assert title.count() == 1
+    shot(page, f"desktop-collapsed-{scheme}")
+    page.locator(".primary-toggle:visible").click()
+    page.wait_for_function(SIDEBAR_SHOWN)
+
+
+SEARCH_CONTROLS = "input[type=search], .search-button-field, .search-button"
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+@pytest.mark.parametrize("path", ["nnx-dropout.html", f"search.html?q={TERM}"])
+def test_no_empty_header_and_one_search_box(site, visit, path, viewport):
+    page = visit(f"{site}/{path}", **VIEWPORTS[viewport]).page
+    # Nothing is drawn across the top but the page's own header.
+    assert page.locator("#pst-header:visible").count() == 0
+    top = page.evaluate(
+        "document.elementFromPoint(innerWidth / 2, 4).closest('.bd-header-article')"
+        " !== null"
+    )
+    assert top, "the article header is at the top of the page"
+    boxes = page.locator(SEARCH_CONTROLS).locator("visible=true")
+    described = boxes.evaluate_all("els => els.map(e => e.outerHTML.slice(0, 90))")
+    assert len(described) == 1, described
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+@pytest.mark.parametrize("slug", ["index", "nnx-dropout", "search"])
+def test_site_title_links_home(site, visit, slug, viewport):
+    page = visit(f"{site}/{slug}.html", **VIEWPORTS[viewport]).page
+    title = page.get_by_role("link", name=CONF["project"]).locator("visible=true")
+    assert title.count() == 1
+    href = title.evaluate("a => a.href").partition("#")[0]
+    assert href in (f"{site}/index.html", f"{site}/"), href
+
+
+# The focused element and the box its focus ring should surround: its own, or
+# for a link drawn over a whole card (Sphinx Design's stretched link), the
+# card's. Null at the end of the tab order (back at the body, or at an element
+# already visited).
+FOCUSED = """() => {
+    const el = document.activeElement;
+    window.visited = window.visited || new WeakSet();
+    if (!el || el === document.body || window.visited.has(el)) return null;
+    window.visited.add(el);
+    // A radio button or checkbox drawn as its label (Sphinx Design's tabs).
+    const shown = el.labels && el.labels.length ? el.labels[0] : el;
+    let box = shown.getBoundingClientRect();
+    if (box.width * box.height < 4 && el.offsetParent) {
+        box = el.offsetParent.getBoundingClientRect();
+    }
+    const x = Math.min(Math.max(box.x + box.width / 2, 0), innerWidth - 1);
+    const y = Math.min(Math.max(box.y + box.height / 2, 0), innerHeight - 1);
+    // What of the page can show: the screen, cut by any ancestor that clips.
+    const view = {left: 0, top: 0, right: innerWidth, bottom: innerHeight};
+    for (let n = shown.parentElement; n; n = n.parentElement) {
+        if (getComputedStyle(n).overflow === 'visible') continue;
+        const r = n.getBoundingClientRect();
+        view.left = Math.max(view.left, r.left + n.clientLeft);
+        view.top = Math.max(view.top, r.top + n.clientTop);
+        view.right = Math.min(view.right, r.left + n.clientLeft + n.clientWidth);
+        view.bottom = Math.min(view.bottom, r.top + n.clientTop + n.clientHeight);
+    }
+    // What is drawn over its middle, if anything (a copy button shown only
+    // on hover is there, but not drawn).
+    let top = document.elementFromPoint(x, y);
+    for (let n = top; n && top; n = n.parentElement) {
+        if (getComputedStyle(n).opacity === '0') top = null;
+    }
+    if (top && shown.contains(top)) top = null;
+    return {
+        x: box.x, y: box.y, width: box.width, height: box.height, view,
+        covered: top && !el.contains(top) && !top.contains(el)
+            ? top.tagName + '.' + [...top.classList].join('.') : null,
+        name: el.tagName + '.' + [...el.classList].join('.') + ' '
+            + (el.getAttribute('aria-label') || el.title || el.textContent)
+                .trim().slice(0, 40),
+    };
+}"""
+
+
+def ring_sides(focused, blurred, box, clip):
+    """The sides of the box that a change reaches when it is focused (a ring
+    reaches all four; one cut off by its container does not)."""
+    from PIL import Image, ImageChops
+
+    difference = ImageChops.difference(
+        Image.open(focused).convert("RGB"), Image.open(blurred).convert("RGB")
+    ).convert("L")
+    changed = difference.point(lambda v: 255 if v > 24 else 0).getbbox()
+    if changed is None:
+        return set()
+    left, top = changed[0] + clip["x"], changed[1] + clip["y"]
+    right, bottom = changed[2] + clip["x"], changed[3] + clip["y"]
+    reached = {
+        "left": left <= box["x"] + 2,
+        "top": top <= box["y"] + 2,
+        "right": right >= box["x"] + box["width"] - 2,
+        "bottom": bottom >= box["y"] + box["height"] - 2,
+    }
+    return {side for side, yes in reached.items() if yes}
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+@pytest.mark.parametrize("slug", ["index", "nnx-dropout"])
+def test_every_control_shows_its_focus(site, visit, slug, viewport, tmp_path):
+    options = VIEWPORTS[viewport]
+    page = visit(f"{site}/{slug}.html", **options).page
+    # Each state as it ends, not halfway through a transition.
+    page.add_style_tag(content="*, ::before, ::after { transition: none !important }")
+    width, height = options["viewport"]["width"], options["viewport"]["height"]
+    stops, unclear = 0, []
+    while stops < 400:
+        page.keyboard.press("Tab")
+        box = page.evaluate(FOCUSED)
+        if box is None:
+            break
+        stops += 1
+        if box["width"] == 0:
+            continue
+        clip = {
+            "x": max(box["x"] - 10, 0),
+            "y": max(box["y"] - 10, 0),
+        }
+        clip["width"] = min(box["x"] + box["width"] + 10, width) - clip["x"]
+        clip["height"] = min(box["y"] + box["height"] + 10, height) - clip["y"]
+        if clip["width"] < 2 or clip["height"] < 2:
+            unclear.append(f"{box['name']}: off screen when focused")
+            continue
+        if box["covered"]:
+            unclear.append(f"{box['name']}: under {box['covered']} when focused")
+            continue
+        focused, blurred = tmp_path / "f.png", tmp_path / "b.png"
+        page.screenshot(path=focused, clip=clip, animations="disabled")
+        handle = page.evaluate_handle("document.activeElement")
+        page.evaluate("el => el.blur()", handle)
+        page.screenshot(path=blurred, clip=clip, animations="disabled")
+        page.evaluate("el => el.focus()", handle)
+        sides = ring_sides(focused, blurred, box, clip)
+        # The sides that can show: of a box wider than a code block it is
+        # in, or taller than the screen, not all.
+        view = box["view"]
+        shown = {
+            "left": box["x"] >= view["left"],
+            "top": box["y"] >= view["top"],
+            "right": box["x"] + box["width"] <= view["right"],
+            "bottom": box["y"] + box["height"] <= view["bottom"],
+        }
+        if not {side for side, yes in shown.items() if yes} <= sides:
+            unclear.append(f"{box['name']}: focus shows on {sorted(sides)} only")
+    assert stops > 5
+    assert not unclear, unclear
