@@ -1,5 +1,5 @@
 """The site around the lessons, in a real browser: navigation on a phone and on a
-desktop, and focus.
+desktop, focus, and long lines.
 
 Uses the browser and helpers of test_browser.py (Debian's Chromium, skipped
 without it). The site is served as its hosts serve it: under the production
@@ -328,3 +328,42 @@ def test_every_control_shows_its_focus(site, visit, slug, viewport, tmp_path):
             unclear.append(f"{box['name']}: focus shows on {sorted(sides)} only")
     assert stops > 5
     assert not unclear, unclear
+
+
+# -- Reading ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+@pytest.mark.parametrize("slug", LESSONS)
+def test_long_output_lines_wrap_and_long_code_scrolls(site, visit, slug, viewport):
+    page = visit(f"{site}/{slug}.html", **VIEWPORTS[viewport]).page
+    page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+    blocks = page.locator("article pre").evaluate_all(
+        """els => els.filter(p => p.getClientRects().length).map(p => ({
+            output: p.closest('.cell_output, .output') !== null,
+            overflow: p.scrollWidth - p.clientWidth,
+            scrolls: ['auto', 'scroll'].includes(getComputedStyle(p).overflowX),
+            hint: getComputedStyle(p).backgroundImage.includes('gradient'),
+            text: p.textContent.slice(0, 60),
+        }))"""
+    )
+    assert blocks
+    cut = [b["text"] for b in blocks if b["output"] and b["overflow"] > 1]
+    assert not cut, f"outputs cut at the right edge: {cut}"
+    for block in blocks:
+        if block["overflow"] > 1:
+            assert block["scrolls"] and block["hint"], block
+
+
+@pytest.mark.parametrize("slug", LESSONS)
+def test_phone_solution_code_uses_the_screen_width(site, visit, slug):
+    page = visit(f"{site}/{slug}.html", **PHONE).page
+    solution = page.locator("details.sd-dropdown", has_text="Show the solution")
+    solution.locator("summary").tap()
+    code = solution.locator("pre").first
+    text_width = code.evaluate(
+        """p => { const s = getComputedStyle(p);
+            return p.clientWidth - parseFloat(s.paddingLeft)
+                - parseFloat(s.paddingRight); }"""
+    )
+    assert text_width >= 330, f"{text_width}px of 390 for the solution's code"
