@@ -43,6 +43,7 @@ extensions = [
     "api_links",
     "notebooks",
     "starters",
+    "page_weight",
     "sphinx_sitemap",
     "sphinxext.opengraph",
 ]

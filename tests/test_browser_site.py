@@ -1,5 +1,5 @@
 """The site around the lessons, in a real browser: navigation on a phone and on a
-desktop, focus, and long lines.
+desktop, focus, long lines, and search.
 
 Uses the browser and helpers of test_browser.py (Debian's Chromium, skipped
 without it). The site is served as its hosts serve it: under the production
@@ -11,9 +11,10 @@ answering a missing page with 404.html. SITE_HTML names another build to test
 import functools
 import http.server
 import os
+import re
 import threading
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import unquote, urlparse
 
 import pytest
 import test_browser
@@ -367,3 +368,123 @@ def test_phone_solution_code_uses_the_screen_width(site, visit, slug):
                 - parseFloat(s.paddingRight); }"""
     )
     assert text_width >= 330, f"{text_width}px of 390 for the solution's code"
+
+
+# -- Search -------------------------------------------------------------------
+
+
+# The contrast ratio (WCAG) of an element's text on what is drawn behind it:
+# its own background and its ancestors', composited.
+CONTRAST = """(el) => {
+    const rgba = (css) => {
+        const m = css.match(/^rgba?\\(([^)]*)\\)$/);
+        if (!m) throw new Error('unexpected colour ' + css);
+        const p = m[1].split(/[\\s,\\/]+/).filter(Boolean).map(Number);
+        return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1];
+    };
+    const over = (top, below) => [0, 1, 2].map(
+        i => top[i] * top[3] + below[i] * (1 - top[3])).concat([1]);
+    const layers = [];
+    for (let n = el; n; n = n.parentElement) {
+        const c = rgba(getComputedStyle(n).backgroundColor);
+        if (c[3] > 0) layers.push(c);
+        if (c[3] >= 1) break;
+    }
+    let back = [255, 255, 255, 1];
+    for (const layer of layers.reverse()) back = over(layer, back);
+    const text = over(rgba(getComputedStyle(el).color), back);
+    const lum = (c) => {
+        const [r, g, b] = c.slice(0, 3).map(v => {
+            v /= 255;
+            return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+        });
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+    };
+    const [hi, lo] = [lum(text), lum(back)].sort((a, b) => b - a);
+    return (hi + 0.05) / (lo + 0.05);
+}"""
+
+
+def search(visit, site, scheme, term=TERM, **options):
+    page = visit(f"{site}/search.html?q={term}", color_scheme=scheme, **options).page
+    page.wait_for_function(
+        """() => {
+            const items = document.querySelectorAll('#search-results li');
+            const status = document.querySelector('#search-results .search-summary');
+            return items.length && status && status.textContent.includes('finished')
+                && [...document.querySelectorAll('#search-results li.kind-text')]
+                    .every(li => li.querySelector('p.context'));
+        }""",
+        timeout=15_000,
+    )
+    return page
+
+
+def normal(text):
+    return re.sub(r"\s+", " ", text).strip()
+
+
+# A word of the lessons' text, and one of their titles too.
+@pytest.mark.parametrize("term", [TERM, "dropout"])
+def test_search_results_lead_to_sections_with_lesson_text(site, visit, term):
+    page = search(visit, site, "light", term, **DESKTOP)
+    results = page.locator("#search-results li.kind-text").evaluate_all(
+        """els => els.map(li => ({
+            href: li.querySelector('a').href,
+            excerpt: li.querySelector('p.context').textContent,
+        }))"""
+    )
+    lessons = [r for r in results if any(f"/{s}.html" in r["href"] for s in LESSONS)]
+    assert len(lessons) == len(LESSONS), results
+    for result in lessons:
+        url, _, anchor = result["href"].partition("#")
+        assert anchor, f"{url}: the result leads to the top of the page"
+        section = page.evaluate(
+            """async ([url, id]) => {
+                const html = await (await fetch(url)).text();
+                const doc = new DOMParser().parseFromString(html, 'text/html');
+                const target = doc.getElementById(decodeURIComponent(id));
+                if (!target) return null;
+                const section = target.closest('section') || target;
+                section.querySelectorAll('.headerlink').forEach(e => e.remove());
+                return section.textContent;
+            }""",
+            [url, anchor],
+        )
+        assert section is not None, f"{url}#{anchor}: no such section"
+        assert term in section.lower()
+        excerpt = normal(result["excerpt"]).strip(".").strip()
+        assert term in excerpt.lower(), excerpt
+        assert excerpt in normal(section), f"{url}#{anchor}: {excerpt!r}"
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_search_results_are_legible_and_accessible(site, visit, scheme):
+    # A title word: highlighted in the results' links as well as their text.
+    page = search(visit, site, scheme, "dropout", **DESKTOP)
+    highlighted = page.locator("#search-results span.highlighted").all()
+    assert highlighted
+    for word in highlighted:
+        ratio = word.evaluate(CONTRAST)
+        assert ratio >= 4.5, (round(ratio, 2), word.evaluate("e => e.outerHTML"))
+    shot(page, f"search-{scheme}")
+    assert axe_violations(page) == []
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_search_term_is_highlighted_where_a_result_leads(site, visit, scheme):
+    page = search(visit, site, scheme, **DESKTOP)
+    link = page.locator("#search-results li.kind-text a").first
+    target = link.evaluate("a => a.href")
+    link.click()
+    page.wait_for_load_state("networkidle")
+    highlighted = page.locator("article span.highlighted")
+    highlighted.first.wait_for(timeout=5_000)
+    assert TERM in highlighted.first.inner_text().lower()
+    anchor = unquote(urlparse(target).fragment)
+    assert anchor and page.locator(f"[id='{anchor}'] span.highlighted").count()
+    for word in highlighted.all()[:20]:
+        ratio = word.evaluate(CONTRAST)
+        assert ratio >= 4.5, (round(ratio, 2), word.evaluate("e => e.outerHTML"))
+    shot(page, f"highlight-{scheme}")
+    assert axe_violations(page) == []
