@@ -1,15 +1,17 @@
 """The site around the lessons, in a real browser: navigation on a phone and on a
-desktop, focus, long lines, and search.
+desktop, focus, long lines, search, and page weight.
 
 Uses the browser and helpers of test_browser.py (Debian's Chromium, skipped
 without it). The site is served as its hosts serve it: under the production
 path, or from the root like `python -m http.server` and `nox -s serve`, each
 answering a missing page with 404.html. SITE_HTML names another build to test
-(a copy of an older one, say). Screenshots go to build/screenshots/.
+(a copy of an older one, say). Screenshots go to build/screenshots/, the
+weight of each lesson page to build/page-weight.json.
 """
 
 import functools
 import http.server
+import json
 import os
 import re
 import threading
@@ -488,3 +490,72 @@ def test_search_term_is_highlighted_where_a_result_leads(site, visit, scheme):
         assert ratio >= 4.5, (round(ratio, 2), word.evaluate("e => e.outerHTML"))
     shot(page, f"highlight-{scheme}")
     assert axe_violations(page) == []
+
+
+# -- Weight -------------------------------------------------------------------
+
+LIMIT = 1_000_000  # bytes a lesson page may load, uncompressed
+SEARCH_ONLY = ("searchtools.js", "searchindex.js", "language_data.js")
+
+
+def loaded(browser, url, **options):
+    """Every response a page loads, with its body's size: {path: bytes}."""
+    context = browser.new_context(**options)
+    page = context.new_page()
+    responses = []
+    page.on("response", lambda response: responses.append(response))
+    page.goto(url, wait_until="networkidle")
+    sizes = {urlparse(r.url).path: len(r.body()) for r in responses}
+    context.close()
+    return sizes
+
+
+def test_lesson_pages_are_light(site, browser, capsys):
+    weights = {}
+    for slug in LESSONS:
+        sizes = loaded(browser, f"{site}/{slug}.html", **DESKTOP)
+        weights[slug] = {"bytes": sum(sizes.values()), "requests": len(sizes)}
+        assert not [p for p in sizes if p.endswith(SEARCH_ONLY)], sorted(sizes)
+        assert not [p for p in sizes if "fontawesome" in p and p.endswith(".js")]
+        assert weights[slug]["bytes"] <= LIMIT, sorted(
+            sizes.items(), key=lambda x: x[1]
+        )
+    search_page = loaded(browser, f"{site}/search.html?q={TERM}", **DESKTOP)
+    assert all(any(p.endswith(name) for p in search_page) for name in SEARCH_ONLY)
+    (ROOT / "build" / "page-weight.json").write_text(json.dumps(weights, indent=1))
+    with capsys.disabled():
+        for slug, weight in weights.items():
+            print(
+                f"\n{slug}: {weight['bytes']:,} bytes in {weight['requests']} requests"
+            )
+
+
+# The characters each icon on a page is drawn with: the text its ::before or
+# ::after shows in an icon font (content: "\f09b" / "" is the icon, no alt).
+ICONS_DRAWN = """() => [...document.querySelectorAll('*')].flatMap(el =>
+    ['::before', '::after'].map(part => getComputedStyle(el, part))
+        .filter(s => s.fontFamily.includes('Font Awesome')
+            && s.content.startsWith('"'))
+        .map(s => [el.className, s.fontFamily,
+                   JSON.parse(s.content.match(/^"(?:[^"\\\\]|\\\\.)*"/)[0])]))"""
+
+
+@pytest.mark.parametrize("path", ["index.html", "nnx-dropout.html", "search.html"])
+def test_every_icon_drawn_is_in_the_icon_fonts_loaded(site, visit, path):
+    from fontTools.ttLib import TTFont
+
+    page = visit(f"{site}/{path}", **DESKTOP).page
+    fonts = page.evaluate(
+        """[...document.fonts].filter(f => f.family.includes('Font Awesome')
+            && f.status === 'loaded').map(f => f.family)"""
+    )
+    assert fonts, "no icon font loaded"
+    folder = SITE_HTML / "_static" / "fonts"
+    assert sorted(p.name for p in folder.glob("*.woff2")), "no icon fonts written"
+    cmap = set()
+    for font in folder.glob("*.woff2"):
+        cmap.update(TTFont(font).getBestCmap())
+    drawn = page.evaluate(ICONS_DRAWN)
+    assert drawn
+    missing = [(c, text) for c, _, text in drawn if not {ord(x) for x in text} <= cmap]
+    assert not missing, missing
