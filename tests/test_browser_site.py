@@ -1,5 +1,6 @@
-"""The site around the lessons, in a real browser: navigation on a phone and on a
-desktop, focus, long lines, search, and page weight.
+"""The site around the lessons, in a real browser: navigation on a phone and
+on a desktop, focus, long outputs, search, page weight, repository links,
+downloads, the 404 page and the build date.
 
 Uses the browser and helpers of test_browser.py (Debian's Chromium, skipped
 without it). The site is served as its hosts serve it: under the production
@@ -9,11 +10,13 @@ answering a missing page with 404.html. SITE_HTML names another build to test
 weight of each lesson page to build/page-weight.json.
 """
 
+import datetime
 import functools
 import http.server
 import json
 import os
 import re
+import subprocess
 import threading
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -37,6 +40,7 @@ PHONE = {
 }
 DESKTOP = {"viewport": {"width": 1400, "height": 900}}
 VIEWPORTS = {"phone": PHONE, "desktop": DESKTOP}
+REPOSITORY = f"https://github.com/{CONF['lessons_repository']}"
 # A word of every lesson's text (the lessons are about the flag).
 TERM = "deterministic"
 
@@ -559,3 +563,118 @@ def test_every_icon_drawn_is_in_the_icon_fonts_loaded(site, visit, path):
     assert drawn
     missing = [(c, text) for c, _, text in drawn if not {ord(x) for x in text} <= cmap]
     assert not missing, missing
+
+
+# -- Dead ends ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("slug", ["index", *LESSONS])
+def test_pages_link_the_repository_to_edit_and_to_report(site, visit, slug):
+    page = visit(f"{site}/{slug}.html", **DESKTOP).page
+    button = page.locator(".article-header-buttons .dropdown-source-buttons button")
+    button.click()
+    menu = page.locator(".dropdown-source-buttons .dropdown-menu a:visible")
+    hrefs = menu.evaluate_all("els => els.map(e => e.href)")
+    assert REPOSITORY in hrefs, hrefs
+    assert f"{REPOSITORY}/edit/main/docs/{slug}.md" in hrefs, hrefs
+    assert any(h.startswith(f"{REPOSITORY}/issues/new?") for h in hrefs), hrefs
+    footer = page.locator("footer a:visible").evaluate_all(
+        "els => els.map(e => e.href)"
+    )
+    assert REPOSITORY in footer, footer
+
+
+@pytest.mark.parametrize("slug", LESSONS)
+def test_downloads_download(site, visit, slug):
+    page = visit(f"{site}/{slug}.html", accept_downloads=True, **DESKTOP).page
+    files = {
+        "starter": f"{LESSONS[slug]}.py",
+        "notebook": f"{slug}.ipynb",
+        "page source": f"{slug}.md",
+    }
+    links = page.locator("a[href*='_starters/'], a[href*='_sources/']")
+    found = links.evaluate_all(
+        """els => els.filter(a => a.origin === location.origin).map(a => ({
+            file: a.pathname.split('/').pop(),
+            download: a.getAttribute('download'),
+            target: a.target,
+        }))"""
+    )
+    for kind, name in files.items():
+        link = [f for f in found if f["file"] == name]
+        assert link, f"no link to the {kind} {name}: {found}"
+        assert all(f["download"] is not None and not f["target"] for f in link), link
+    starter = page.locator(f"a[href$='_starters/{files['starter']}']").first
+    with page.expect_download() as download:
+        starter.click()
+    assert download.value.suggested_filename == files["starter"]
+
+
+MISSING = ["404.html", "no-such-lesson.html", "old/path/no-such-lesson.html"]
+
+
+@pytest.mark.parametrize("host", ["production", "local"])
+@pytest.mark.parametrize("path", MISSING)
+def test_404_page_is_styled_and_its_links_lead_somewhere(servers, visit, path, host):
+    url = f"{servers[host]}/{path}"
+    v = visit(url, **DESKTOP)
+    page = v.page
+    assert "not found" in page.inner_text("article").lower()
+    # What failed to load, but the page itself (its status is 404). Below the
+    # root, the browser may fetch an asset from the missing page's folder
+    # before the page sets the base its links resolve from: a miss that does
+    # no harm if the asset was loaded from the root too.
+    errors = [e for e in v.errors if not e.startswith("Failed to load resource")]
+    folder, root = url.rsplit("/", 1)[0] + "/", f"{servers[host]}/"
+    loaded = page.evaluate(
+        """performance.getEntriesByType('resource')
+            .filter(e => e.responseStatus === 200).map(e => e.name)"""
+    )
+    failed = [
+        u
+        for u in v.failed
+        if u != url and not (u.startswith(folder) and root + u[len(folder) :] in loaded)
+    ]
+    assert (errors, failed) == ([], []), (errors, failed)
+    # The theme's stylesheet applies (its colours are defined).
+    assert page.evaluate(
+        "getComputedStyle(document.documentElement)"
+        ".getPropertyValue('--pst-color-primary').trim() !== ''"
+    )
+    hrefs = page.locator("a[href]").evaluate_all(
+        "els => els.map(a => a.href).filter(h => h.startsWith(location.origin))"
+    )
+    home = f"{servers[host]}/index.html"
+    assert home in hrefs or f"{servers[host]}/" in hrefs, hrefs
+    for href in set(hrefs):
+        document, _, fragment = href.partition("#")
+        if fragment and document == url:
+            continue  # a place on this page, such as the skip link's
+        response = page.request.get(href)
+        assert response.status == 200, href
+    if path == MISSING[-1]:
+        shot(page, f"404-{host}")
+
+
+def build_date():
+    """The date the build says it was made: its commit's, as conf.py reads it."""
+    epoch = (
+        os.environ.get("SOURCE_DATE_EPOCH")
+        or subprocess.run(
+            ["git", "log", "-1", "--format=%ct"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    )
+    return datetime.datetime.fromtimestamp(int(epoch), datetime.UTC)
+
+
+@pytest.mark.parametrize("slug", LESSONS)
+def test_lesson_says_when_it_was_built_beside_its_versions(site, visit, slug):
+    page = visit(f"{site}/{slug}.html", **DESKTOP).page
+    stamp = page.locator("article p", has_text="Executed with").first
+    text = stamp.inner_text()
+    built = build_date()
+    assert f"{built.day} {built:%B %Y}" in text, text

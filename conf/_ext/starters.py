@@ -24,6 +24,21 @@ def problems():
     return check, check.discover()
 
 
+class StarterLink(nodes.reference):
+    """A link that downloads its file (an HTML `download` attribute), where a
+    plain reference would open a .py file as text."""
+
+
+def visit_starter_link(self, node):
+    self.body.append(
+        self.starttag(node, "a", "", href=node["refuri"], download=node["download"])
+    )
+
+
+def depart_starter_link(self, node):
+    self.body.append("</a>")
+
+
 class StarterRole(SphinxRole):
     def run(self):
         _, known = problems()
@@ -32,7 +47,7 @@ class StarterRole(SphinxRole):
             return [], [self.inliner.reporter.error(message, line=self.lineno)]
         depth = self.env.docname.count("/")
         uri = "../" * depth + f"{FOLDER}/{self.text}.py"
-        link = nodes.reference("", "", refuri=uri, classes=["starter-download"])
+        link = StarterLink("", "", refuri=uri, classes=["starter-download"])
         link["download"] = f"{self.text}.py"
         link += nodes.literal(text=f"{self.text}.py")
         return [link], []
@@ -50,6 +65,7 @@ def write_starters(app, exception):
 
 
 def setup(app):
+    app.add_node(StarterLink, html=(visit_starter_link, depart_starter_link))
     app.add_role("starter", StarterRole())
     app.connect("build-finished", write_starters)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
