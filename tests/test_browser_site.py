@@ -147,6 +147,8 @@ def test_phone_menu_and_contents_buttons_open_their_drawers(site, visit, slug, s
     )
     toc = page.locator("#pst-secondary-sidebar-modal nav a:visible")
     assert toc.count() >= 8, toc.all_inner_texts()
+    # The menu button took the focus back, and its tooltip fades out.
+    page.wait_for_timeout(500)
     shot(page, f"phone-contents-{slug}-{scheme}")
     if slug == "nnx-dropout":
         assert axe_violations(page) == []
