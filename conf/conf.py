@@ -26,6 +26,8 @@ html_baseurl = os.environ.get(
     "READTHEDOCS_CANONICAL_URL", f"https://{_owner}.github.io/{_name}/"
 )
 sitemap_url_scheme = "{link}"
+# Pages for readers to land on, not the search, index and 404 pages.
+sitemap_excludes = ["search.html", "genindex.html", "404.html"]
 ogp_site_url = html_baseurl
 # Social cards would be drawn with matplotlib at build time; a title is enough.
 ogp_social_cards = {"enable": False}
@@ -36,7 +38,7 @@ extensions = [
     "myst_nb",
     "sphinx_design",
     "sphinx_copybutton",
-    "notfound.extension",
+    "not_found",
     "sphinx_codeautolink",
     "codeautolink_incremental",
     "streams",
@@ -45,6 +47,8 @@ extensions = [
     "notebooks",
     "starters",
     "plots",
+    "build_stamp",
+    "page_weight",
     "sphinx_sitemap",
     "sphinxext.opengraph",
 ]
@@ -104,12 +108,32 @@ html_theme_options = {
     "show_toc_level": 2,
     "use_download_button": True,
     "use_fullscreen_button": False,
+    # No header bar above the page. The book theme leaves the one it inherits
+    # empty but for a second search box, and on a phone the theme's scripts
+    # bound to the hidden copies of the menu and contents buttons drawn in it,
+    # so tapping the visible ones opened nothing.
+    "navbar_persistent": [],
+    # The site title beside the menu button, where the sidebar is not shown.
+    "article_header_start": ["toggle-primary-sidebar.html", "site-title.html"],
+    # A repository menu (the repository, "edit this page", "open an issue"),
+    # from lessons_repository alone.
+    "repository_url": f"https://github.com/{lessons_repository}",
+    "repository_branch": "main",
+    "path_to_docs": "docs",
+    "use_repository_button": True,
+    "use_edit_page_button": True,
+    "use_issues_button": True,
+    # The copyright, then when and from which commit the site was built.
+    "footer_content_items": ["copyright.html", "lessons-footer.html"],
 }
+_sidebar = ["navbar-logo.html", "search-button-field.html", "sbt-sidebar-nav.html"]
+# The search page has its own search box: one is enough.
+html_sidebars = {"**": _sidebar, "search": [_sidebar[0], _sidebar[2]]}
 
 # -- 404 page -----------------------------------------------------------------
 
-# The 404 page is served at any depth, so its links are absolute: from the path
-# the site is served under.
+# The path the site is served under in production. The 404 page resolves its
+# links from it there, and from "/" under a local preview (_ext/not_found.py).
 notfound_urls_prefix = urlparse(html_baseurl).path
 
 # -- Copy button --------------------------------------------------------------

@@ -47,6 +47,21 @@ def grading_commands(repository, name):
     )
 
 
+class StarterLink(nodes.reference):
+    """A link that downloads its file (an HTML `download` attribute), where a
+    plain reference would open a .py file as text."""
+
+
+def visit_starter_link(self, node):
+    self.body.append(
+        self.starttag(node, "a", "", href=node["refuri"], download=node["download"])
+    )
+
+
+def depart_starter_link(self, node):
+    self.body.append("</a>")
+
+
 class StarterRole(SphinxRole):
     def run(self):
         _, known = problems()
@@ -55,7 +70,7 @@ class StarterRole(SphinxRole):
             return [], [self.inliner.reporter.error(message, line=self.lineno)]
         depth = self.env.docname.count("/")
         uri = "../" * depth + f"{FOLDER}/{self.text}.py"
-        link = nodes.reference("", "", refuri=uri, classes=["starter-download"])
+        link = StarterLink("", "", refuri=uri, classes=["starter-download"])
         link["download"] = f"{self.text}.py"
         link += nodes.literal(text=f"{self.text}.py")
         return [link], []
@@ -95,6 +110,7 @@ def write_starters(app, exception):
 
 def setup(app):
     app.setup_extension("notebooks")  # it declares lessons_repository
+    app.add_node(StarterLink, html=(visit_starter_link, depart_starter_link))
     app.add_role("starter", StarterRole())
     app.add_role("repository", RepositoryRole())
     app.add_directive("check-commands", CheckCommands)
