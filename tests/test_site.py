@@ -198,3 +198,14 @@ def test_every_internal_link_and_anchor_resolves(pages):
             if not ok:
                 broken.append(f"{page.relative_to(HTML)}: {href}")
     assert not broken, broken
+
+
+def test_stylesheets_close_every_rule():
+    # An unclosed rule swallows every rule after it, silently.
+    for sheet in (ROOT / "conf" / "_static").glob("*.css"):
+        text = re.sub(r"/\*.*?\*/", "", sheet.read_text(), flags=re.S)
+        depth = 0
+        for char in text:
+            depth += {"{": 1, "}": -1}.get(char, 0)
+            assert depth >= 0, f"{sheet.name}: a }} closes nothing"
+        assert depth == 0, f"{sheet.name}: {depth} rule(s) left open"

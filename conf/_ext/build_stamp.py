@@ -60,6 +60,12 @@ def stamp(built):
     return words
 
 
+def stamp_markdown(built):
+    """The same words, for the version line of a published notebook."""
+    commit = f" from commit `{built['commit']}`" if built["commit"] else ""
+    return f" Last built on {built['date']}{commit}."
+
+
 def stamp_version_line(app, doctree, docname):
     built = app.config.lessons_built
     if not built:

@@ -28,6 +28,7 @@ from pathlib import Path
 
 import nbformat
 from api_tabs import TABS, framework
+from build_stamp import stamp_markdown
 from jupyter_cache import get_cache
 from starters import FOLDER, grading_commands, repository_url
 from streams import exact_streams
@@ -193,6 +194,14 @@ def label_tabs(cells):
     return labelled
 
 
+def with_build_date(cell, built):
+    """The version line says when the site was built, as on the page."""
+    for output in cell.outputs:
+        text = output.get("data", {}).get("text/markdown", "")
+        if built and text.lstrip("*_").startswith("Executed with "):
+            output.data["text/markdown"] = text + stamp_markdown(built)
+
+
 def publishable(notebook, srcdir, config):
     pins = {name: version(name) for name in PINNED}
     notebook.metadata.pop("source_map", None)
@@ -215,6 +224,7 @@ def publishable(notebook, srcdir, config):
         else:
             cell.outputs = [] if "remove-output" in tags else cell.outputs
             cell.outputs = exact_streams(cell.outputs)
+            with_build_date(cell, config.lessons_built)
             fold(cell, source=tags & SOURCE_HIDDEN, outputs=tags & OUTPUTS_HIDDEN)
         cells.append(cell)
     notebook.cells = label_tabs(cells)
