@@ -6,6 +6,23 @@ import sys
 import pytest
 from sitebuild import EXAMPLES, TESTS, sphinx_options
 
+NOTEBOOK_HEADER = """\
+---
+jupytext:
+  text_representation:
+    format_name: myst
+kernelspec:
+  name: python3
+  display_name: Python 3
+---
+"""
+
+
+def notebook_page(title, *cells):
+    """A MyST text notebook: a title, then one code cell per source."""
+    blocks = [f"```{{code-cell}} ipython3\n{cell.strip()}\n```\n" for cell in cells]
+    return "\n".join([NOTEBOOK_HEADER, f"# {title}\n", *blocks])
+
 
 class ScratchSite:
     """A source tree with chosen pages beside the real examples/ and tests/."""

@@ -4,6 +4,7 @@ from importlib.metadata import version
 
 import nbformat
 import pytest
+from conftest import notebook_page
 from nbclient import NotebookClient
 from project import CONF, HTML, LESSONS
 
@@ -64,24 +65,9 @@ def test_colab_button_opens_the_published_notebook(slug):
     assert f'href="_sources/{slug}.md"' in page
 
 
-PAGE_PRINTING_AN_ENVIRONMENT_VARIABLE = """\
----
-jupytext:
-  text_representation:
-    format_name: myst
-kernelspec:
-  name: python3
-  display_name: Python 3
----
-
-# Outputs
-
-```{code-cell} ipython3
-import os
-
-print("run", os.environ["LESSON_RUN"])
-```
-"""
+PAGE_PRINTING_AN_ENVIRONMENT_VARIABLE = notebook_page(
+    "Outputs", 'import os\n\nprint("run", os.environ["LESSON_RUN"])'
+)
 
 
 def test_notebook_holds_the_outputs_of_the_run_that_built_the_page(

@@ -10,22 +10,13 @@ import json
 import re
 from html import unescape
 
+from conftest import notebook_page
 from nbformat.v4 import new_output
 from streams import exact_streams
 
-PAGE = """\
----
-jupytext:
-  text_representation:
-    format_name: myst
-kernelspec:
-  name: python3
-  display_name: Python 3
----
-
-# Streams
-
-```{code-cell} ipython3
+PAGE = notebook_page(
+    "Streams",
+    """\
 import sys
 import time
 
@@ -37,8 +28,8 @@ time.sleep(0.3)
 print("second line, ", end="", flush=True)
 time.sleep(0.3)
 print("its end")
-```
-"""
+""",
+)
 STDOUT = "train     : [1 2 3]\nsecond line, its end\n"
 STDERR = "to stderr\n"
 
