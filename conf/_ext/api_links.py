@@ -5,11 +5,22 @@ writes intersphinx inventories from ``conf/api_inventory.toml``. Intersphinx
 then resolves them, sphinx-codeautolink links the names in code cells, and a
 transform below links inline code in the text that names one of them
 (``nnx.Dropout``, ``jax.random.split()``).
+
+An inventory lists each name's role (class, function, method) and the name of
+the module that defines it, which only importing jax and flax tells (about
+1 s of every build). ``conf/api_objects.json`` keeps them for the pinned
+versions; the build imports the packages only for a name it lacks, or when
+other versions are installed (``nox -s latest``). Rewrite it after changing
+the table or the pins: ``python conf/_ext/api_links.py`` in the docs
+environment (a test checks it).
 """
 
 import functools
 import importlib
 import inspect
+import json
+import os
+import sys
 import tomllib
 import zlib
 from importlib.metadata import version
@@ -20,6 +31,7 @@ from sphinx import addnodes
 from sphinx.transforms import SphinxTransform
 
 TABLE = Path(__file__).resolve().parent.parent / "api_inventory.toml"
+OBJECTS = TABLE.with_name("api_objects.json")
 # The short names the lessons import packages under.
 ALIASES = {"nnx.": "flax.nnx.", "nn.": "flax.linen.", "jnp.": "jax.numpy."}
 PACKAGES = {"jax": "jax", "flax": "flax", "flax_linen": "flax"}
@@ -70,15 +82,48 @@ def canonical(name):
     return f"{module}.{qualname}" if module and qualname else name
 
 
-def write_inventory(path, project, links):
+def installed_versions():
+    return {package: version(package) for package in sorted(set(PACKAGES.values()))}
+
+
+def describe(names):
+    """{name: [role, canonical name]}, from the installed packages."""
+    return {name: [role(name), canonical(name)] for name in sorted(names)}
+
+
+def known_objects(names, path=OBJECTS):
+    """Each name's role and canonical name: from ``path`` when it was written
+    for the installed versions, otherwise (or for a name it lacks) by importing."""
+    try:
+        saved = json.loads(path.read_text())
+    except (OSError, ValueError):
+        saved = {}
+    objects = {}
+    stock = os.environ.get("LESSONS_STOCK_BUILD")  # tools/sitebuild.py --stock
+    if saved.get("versions") == installed_versions() and not stock:
+        objects = {n: v for n, v in saved["objects"].items() if n in names}
+    objects.update(describe(set(names) - set(objects)))
+    return objects
+
+
+def write_objects(path=OBJECTS):
+    names = {n for _, links in load_table().values() for n in links}
+    lines = [f"  {json.dumps(n)}: {json.dumps(v)}" for n, v in describe(names).items()]
+    path.write_text(
+        f'{{\n "versions": {json.dumps(installed_versions())},\n "objects": {{\n'
+        + ",\n".join(lines)
+        + "\n }\n}\n"
+    )
+
+
+def write_inventory(path, project, links, objects):
     # Each object is listed under its public name and, for code linkers, under
     # the name of the module that defines it.
     entries = {}
     for name, uri in links.items():
-        entries[name] = f"{name} py:{role(name)} 1 {uri} -"
-        entries.setdefault(
-            canonical(name), f"{canonical(name)} py:{role(name)} 1 {uri} {name}"
-        )
+        role, canonical = objects[name]
+        entries[name] = f"{name} py:{role} 1 {uri} -"
+        entries.setdefault(canonical, f"{canonical} py:{role} 1 {uri} {name}")
     header = (
         "# Sphinx inventory version 2\n"
         f"# Project: {project}\n"
@@ -92,9 +137,11 @@ def write_inventory(path, project, links):
 def add_inventories(app, config):
     folder = Path(app.doctreedir) / "inventories"
     folder.mkdir(parents=True, exist_ok=True)
-    for project, (url, links) in load_table().items():
+    table = load_table()
+    objects = known_objects({n for _, links in table.values() for n in links})
+    for project, (url, links) in table.items():
         path = folder / f"{project}.inv"
-        write_inventory(path, project, links)
+        write_inventory(path, project, links, objects)
         config.intersphinx_mapping[project] = (url, str(path))
 
 
@@ -126,3 +173,7 @@ def setup(app):
     app.connect("config-inited", add_inventories)
     app.add_transform(LinkInlineNames)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
+
+
+if __name__ == "__main__":
+    write_objects(Path(sys.argv[1]) if len(sys.argv) > 1 else OBJECTS)
