@@ -35,6 +35,8 @@ ogp_social_cards = {"enable": False}
 # -- General ------------------------------------------------------------------
 
 extensions = [
+    # Before sphinxext.opengraph: keeps matplotlib out unless cards are drawn.
+    "lazy_social_cards",
     "myst_nb",
     "sphinx_design",
     "sphinx_copybutton",
