@@ -38,6 +38,8 @@ extensions = [
     # Before sphinxext.opengraph: keeps matplotlib out unless cards are drawn.
     "lazy_social_cards",
     "myst_nb",
+    # Runs the lessons' notebooks in parallel, on warm kernels, for MyST-NB.
+    "prerun",
     "sphinx_design",
     "sphinx_copybutton",
     "not_found",

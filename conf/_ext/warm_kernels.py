@@ -1,0 +1,219 @@
+"""Jupyter kernels that start with jax and flax already imported.
+
+Each lesson runs in a kernel of its own, and each kernel pays the imports of
+IPython, zmq and tornado again. Here one process, the *zygote*, imports them
+once; each kernel is a fork of it, a new process with an empty namespace.
+What a cell sees is what it sees in a kernel of its own: its own process,
+working directory, environment and ``sys.path``; modules it imports are
+merely found loaded. Only modules that read nothing of the kernel at import
+may be pre-imported: not ipykernel (it reads ``JPY_PARENT_PID``), matplotlib
+(its backend), jax or flax (whether they run in IPython: see prerun.py). No
+thread runs in the zygote when it forks.
+
+Jupyter starts a kernel with a command; ``WarmKernelManager`` replaces the
+standard ``python -m ipykernel_launcher -f FILE`` with this file's
+``launch``, which asks the zygote for a kernel and stands for it: signals sent
+to it reach the kernel, it exits when the kernel does, and a kernel whose
+launcher is killed ends too.
+
+    python warm_kernels.py serve SOCKET [MODULE...] # the zygote
+    python -I warm_kernels.py launch SOCKET ARG...  # a kernel (what Jupyter runs)
+"""
+
+import contextlib
+import json
+import os
+import select
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve()
+
+
+# The modules ipykernel's own import spends its time in.
+KERNEL_DEPENDENCIES = [
+    "IPython.core.interactiveshell",
+    "zmq",
+    "tornado.ioloop",
+    "jupyter_client.session",
+    "comm",
+    "traitlets",
+]
+
+# -- The zygote ---------------------------------------------------------------
+
+
+def _watch(pid):
+    """End this kernel when its launcher (the process Jupyter manages) ends."""
+    try:
+        fd = os.pidfd_open(pid)
+    except OSError:
+        os._exit(1)
+    select.select([fd], [], [])
+    os._exit(1)
+
+
+def _become_kernel(request):
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    os.chdir(request["cwd"])
+    os.environ.clear()
+    os.environ.update(request["env"])
+    # As `python -m ipykernel_launcher` run in that folder would have it.
+    sys.path[0] = request["cwd"]
+    sys.argv = request["argv"]
+    threading.Thread(target=_watch, args=(request["launcher"],), daemon=True).start()
+    code = 0
+    try:
+        from ipykernel import kernelapp
+
+        kernelapp.launch_new_instance()
+    except SystemExit as exit_:
+        code = exit_.code if isinstance(exit_.code, int) else 1
+    except BaseException:
+        import traceback
+
+        traceback.print_exc()
+        code = 1
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    os._exit(code)
+
+
+def end_with_parent():
+    """Have the kernel ask for SIGTERM when the process that started it ends."""
+    import ctypes
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+def serve(path, modules):
+    end_with_parent()
+    # Listen first: a launcher that comes early waits in the backlog.
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(path)
+    server.listen(64)
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # kernels are reaped at exit
+    # What ipykernel is built on; ipykernel itself reads the environment when
+    # it is imported (JPY_PARENT_PID), so each kernel imports it (0.1 s).
+    for module in [*KERNEL_DEPENDENCIES, *modules]:
+        try:
+            __import__(module)
+        except Exception as error:  # a kernel imports it again, and reports
+            print(f"warm_kernels: cannot import {module}: {error}", file=sys.stderr)
+    while True:
+        connection, _ = server.accept()
+        with connection, connection.makefile("rwb") as stream:
+            request = json.loads(stream.readline())
+            pid = os.fork()
+            if pid == 0:
+                server.close()
+                _become_kernel(request)
+            stream.write(f"{pid}\n".encode())
+            stream.flush()
+
+
+# -- The launcher -------------------------------------------------------------
+
+
+def launch(path, argv):
+    request = {
+        "cwd": os.getcwd(),
+        "env": dict(os.environ),
+        "argv": ["ipykernel_launcher", *argv],
+        "launcher": os.getpid(),
+    }
+    client = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    for _ in range(600):  # the zygote may still be starting
+        try:
+            client.connect(path)
+            break
+        except (FileNotFoundError, ConnectionRefusedError):
+            time.sleep(0.05)
+    with client, client.makefile("rwb") as stream:
+        stream.write(json.dumps(request).encode() + b"\n")
+        stream.flush()
+        pid = int(stream.readline())
+
+    def forward(signum, frame):
+        try:
+            os.kill(pid, signum)
+        except ProcessLookupError:
+            pass
+        if signum == signal.SIGTERM:
+            sys.exit(1)
+
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT, signal.SIGUSR1):
+        signal.signal(signum, forward)
+    try:
+        fd = os.pidfd_open(pid)
+    except ProcessLookupError:
+        return 0
+    while True:
+        try:
+            select.select([fd], [], [])
+            return 0
+        except InterruptedError:
+            continue
+
+
+# -- In the process that runs notebooks ---------------------------------------
+
+
+class Zygote:
+    """The zygote process, started at once, ready when its imports are done."""
+
+    def __init__(self, modules):
+        # A short path: a socket's is limited to 107 bytes.
+        self.folder = tempfile.mkdtemp(prefix="zygote-")
+        self.socket = str(Path(self.folder) / "socket")
+        self.process = subprocess.Popen(
+            [sys.executable, str(HERE), "serve", self.socket, *modules],
+            stdin=subprocess.DEVNULL,
+        )
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def kernel_manager_class(zygote):
+    """An AsyncKernelManager whose python kernels are forks of ``zygote``."""
+    from jupyter_client.manager import AsyncKernelManager
+
+    class WarmKernelManager(AsyncKernelManager):
+        def format_kernel_cmd(self, extra_arguments=None):
+            command = super().format_kernel_cmd(extra_arguments)
+            if (
+                command[1:3] == ["-m", "ipykernel_launcher"]
+                and Path(command[0]).resolve() == Path(sys.executable).resolve()
+            ):
+                return [
+                    sys.executable, "-I", str(HERE), "launch", zygote.socket,
+                    *command[3:],
+                ]  # fmt: skip
+            return command
+
+    return WarmKernelManager
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "serve":
+        serve(sys.argv[2], sys.argv[3:])
+    else:
+        sys.exit(launch(sys.argv[2], sys.argv[3:]))
