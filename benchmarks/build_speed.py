@@ -8,6 +8,8 @@ round measures, on this machine:
 - the floor: the code cells of all lessons run in one process (imports paid
   once), and of each lesson on its own (benchmarks/run_cells.py);
 - a cold build: no execution cache, no output;
+- a cold build of stock MyST-NB (``tools/sitebuild.py --stock``): serial, in
+  cache mode, without the project's speed-ups, for reference;
 - a rebuild with nothing changed;
 - a rebuild after a code cell of one lesson changed, checked from the build
   log to have executed that lesson and no other.
@@ -44,11 +46,12 @@ OUT = WORK / "out"
 LOGS = WORK / "logs"
 
 # Targets, with the environment installed.
-COLD_OVER_FLOOR = 1.5
-NO_CHANGE_SECONDS = 5.0
-EDIT_OVER_LESSON_FLOOR_SECONDS = 5.0
+COLD_OVER_FLOOR = 1.0
+NO_CHANGE_SECONDS = 3.0
+EDIT_OVER_LESSON_FLOOR_SECONDS = 3.0
 
 EXECUTING = re.compile(r"([^/\s]+)\.\w+: Executing notebook")
+STOCK = WORK / "stock"
 EXECUTED = re.compile(r"([^/\s]+)\.\w+: Executed notebook in ([\d.]+) seconds")
 
 
@@ -189,14 +192,14 @@ def floor(pages, log):
     return result
 
 
-def build(log):
+def build(log, out=OUT, *options):
     """One build of SRC as `nox -s docs` runs it (tools/sitebuild.py). Returns
     the Run, the pages it executed, and their times from myst-nb's log."""
     log.unlink(missing_ok=True)
-    env = environment(OUT / ".jax_cache")
+    env = environment(out / ".jax_cache")
     total = run(
         [sys.executable, ROOT / "tools" / "sitebuild.py",
-         "--build", OUT, "--docs", SRC],
+         "--build", out, "--docs", SRC, *options],
         log,
         env,
     )  # fmt: skip
@@ -243,7 +246,7 @@ def measure(repeat, lesson):
         sys.exit(f"--lesson must be one of {', '.join(names)}")
     shutil.rmtree(LOGS, ignore_errors=True)
     LOGS.mkdir(parents=True)
-    runs = {key: [] for key in ["floor", *names, "cold", "no_change", "edit"]}
+    runs = {key: [] for key in ["floor", *names, "cold", "stock", "no_change", "edit"]}
     loop = []
     executed = {}
     problems = []
@@ -259,6 +262,11 @@ def measure(repeat, lesson):
         runs["floor"].append(floor(pages, LOGS / "floor.log"))
         for page in pages:
             runs[page.stem].append(floor([page], LOGS / "floor.log"))
+
+        shutil.rmtree(STOCK, ignore_errors=True)
+        result, found, _ = build(LOGS / "stock.log", STOCK, "--stock")
+        runs["stock"].append(result)
+        check(f"round {round_}, stock build", found, names)
 
         shutil.rmtree(OUT, ignore_errors=True)
         for key, expected in [("cold", names), ("no_change", [])]:
@@ -279,6 +287,7 @@ def measure(repeat, lesson):
         return [timed.seconds / base.seconds for timed, base in pairs]
 
     builds = [r for key in ("cold", "no_change", "edit") for r in runs[key]]
+    stock_builds = runs["stock"]
     everything = [r for values in runs.values() for r in values]
     median = {key: statistics.median(r.seconds for r in v) for key, v in runs.items()}
     return {
@@ -298,6 +307,7 @@ def measure(repeat, lesson):
         # rounds (other work on it) skews them less than it skews the seconds.
         "ratios": {
             "cold_over_floor": summary(ratios("cold", "floor")),
+            "stock_over_floor": summary(ratios("stock", "floor")),
             "edit_over_lesson_floor": summary(ratios("edit", lesson)),
         },
         "targets": {
@@ -307,6 +317,7 @@ def measure(repeat, lesson):
         },
         "peak_rss_mib": {
             "build": max(r.rss for r in builds) / 2**20,
+            "stock": max(r.rss for r in stock_builds) / 2**20,
             "floor": max(r.rss for r in runs["floor"]) / 2**20,
         },
         "peak_kernels_at_once": max(r.kernels for r in runs["cold"]),
@@ -330,9 +341,14 @@ def report(results):
     rows = [("floor: all lessons, one process", "floor", "")]
     rows += [(f"floor: {name}", name, "") for name in results["lessons"]]
     rows += [
-        ("cold build", "cold", "1.5 x floor"),
-        ("rebuild, nothing changed", "no_change", "5 s"),
-        (f"rebuild, {lesson} edited", "edit", "its floor + 5 s"),
+        ("cold build", "cold", f"{COLD_OVER_FLOOR} x floor"),
+        ("cold build, stock MyST-NB", "stock", ""),
+        ("rebuild, nothing changed", "no_change", f"{NO_CHANGE_SECONDS:.0f} s"),
+        (
+            f"rebuild, {lesson} edited",
+            "edit",
+            f"its floor + {EDIT_OVER_LESSON_FLOOR_SECONDS:.0f} s",
+        ),
     ]
     header = f"{'':<34}{'median':>8}{'min':>8}{'max':>8}{'cpu':>8}   target"
     print(f"\n{header}\n{'-' * len(header)}{'-' * 28}")
@@ -350,11 +366,14 @@ def report(results):
     print(
         f"\nseconds, median of {results['repeat']} (cpu: CPU seconds of the process"
         " tree)"
-        f"\ncold / floor {ratios['cold_over_floor']['median']:.2f};"
+        f"\ncold / floor {ratios['cold_over_floor']['median']:.2f}"
+        f" (min {ratios['cold_over_floor']['min']:.2f},"
+        f" max {ratios['cold_over_floor']['max']:.2f});"
+        f" stock MyST-NB / floor {ratios['stock_over_floor']['median']:.2f};"
         f" edit rebuild / {lesson} floor"
         f" {ratios['edit_over_lesson_floor']['median']:.2f} (median of each round's)"
         f"\npeak memory, RSS summed over the process tree: build {rss['build']:.0f}"
-        f" MiB, floor {rss['floor']:.0f} MiB"
+        f" MiB, stock MyST-NB {rss['stock']:.0f} MiB, floor {rss['floor']:.0f} MiB"
         f"\nkernels at once in the cold build: at most "
         f"{results['peak_kernels_at_once']}, two or more for "
         f"{results['seconds_with_two_kernels_or_more']['median']:.1f} s"

@@ -56,6 +56,11 @@ extensions = [
     "sphinx_sitemap",
     "sphinxext.opengraph",
 ]
+# A stock build (tools/sitebuild.py --stock, the benchmark's reference) goes
+# without the extensions that only make the build faster.
+if os.environ.get("LESSONS_STOCK_BUILD"):
+    _speed = {"prerun", "lazy_social_cards"}  # sitebuild.SPEED_EXTENSIONS
+    extensions = [name for name in extensions if name not in _speed]
 root_doc = "index"
 exclude_patterns = ["_build", "**.ipynb_checkpoints"]
 templates_path = [str(CONF / "_templates")]

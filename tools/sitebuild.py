@@ -8,7 +8,9 @@ the standard library at the top, so nox's own python can read it.
     python tools/sitebuild.py [--build FOLDER] [--docs FOLDER] [SPHINX OPTION ...]
 
 builds the site into FOLDER/html (default build/html) in this process: the
-execution cache's database first, then Sphinx.
+execution cache's database first, then Sphinx. ``--stock`` builds it as stock
+MyST-NB would (the benchmark's reference): serially, in cache mode, without
+the project's speed-ups (STOCK_BUILD).
 """
 
 import argparse
@@ -35,6 +37,13 @@ ENVIRONMENT = {
     "JAX_COMPILATION_CACHE_DIR": str(BUILD / "jax-cache"),
     "JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS": "0",
 }
+
+
+# Set (to 1) for a build without the project's speed-ups: conf.py leaves out
+# the extensions that only make the build faster, api_links.py imports the
+# packages for every name, and no JAX compilation cache is kept.
+STOCK_BUILD = "LESSONS_STOCK_BUILD"
+SPEED_EXTENSIONS = ["prerun", "lazy_social_cards"]
 
 
 def sphinx_options(src, out, *extra, jobs="auto", quiet=False):
@@ -88,14 +97,24 @@ def build(argv):
     parser.add_argument("--build", type=Path, default=BUILD, help="default build/")
     parser.add_argument("--docs", type=Path, default=DOCS, help="default docs/")
     parser.add_argument("--cache-only", action="store_true")
+    parser.add_argument("--stock", action="store_true", help="no speed-ups, serial")
     args, sphinx = parser.parse_known_args(argv)
     os.environ.update({k: v for k, v in ENVIRONMENT.items() if k not in os.environ})
+    jobs = "auto"
+    if args.stock:
+        os.environ[STOCK_BUILD] = "1"
+        for name in ENVIRONMENT:
+            if name.startswith("JAX_") and name != "JAX_PLATFORMS":
+                os.environ.pop(name, None)
+        jobs = 1
     create_execution_cache(args.build)
     if args.cache_only:
         return 0
     from sphinx.cmd.build import build_main
 
-    return build_main(sphinx_options(args.docs, args.build / "html", *sphinx))
+    return build_main(
+        sphinx_options(args.docs, args.build / "html", *sphinx, jobs=jobs)
+    )
 
 
 if __name__ == "__main__":
