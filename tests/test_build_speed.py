@@ -1,0 +1,148 @@
+"""The build's speed-ups change nothing but its speed.
+
+prerun.py orders the notebooks, warm_kernels.py forks kernels, api_links.py
+reads what it knows of the API from conf/api_objects.json, and
+lazy_social_cards.py stands in for opengraph's social-card module. The
+whole-site check (warm, parallel build == stock MyST-NB build, byte for
+byte) is tests/test_reproducible.py's, on two builds with the speed-ups;
+the benchmark (nox -s bench) builds the stock configuration too.
+"""
+
+import json
+import subprocess
+import sys
+import time
+from types import SimpleNamespace
+
+import api_links
+import lazy_social_cards
+import prerun
+import pytest
+import warm_kernels
+from sitebuild import CONF
+
+
+def test_longest_notebook_first_by_last_time_else_by_code_length():
+    def job(name, length):
+        return SimpleNamespace(docname=name, code_length=length)
+
+    jobs = [job("a", 1000), job("b", 5000), job("c", 3000), job("d", 3000)]
+    assert [j.docname for j in prerun.order(jobs, {})] == ["b", "c", "d", "a"]
+    # The previous build's seconds win over the length of the code.
+    previous = {"a": 9.0, "b": 1.0}
+    assert [j.docname for j in prerun.order(jobs, previous)] == ["a", "c", "d", "b"]
+
+
+def test_pool_runs_every_job_on_at_most_its_workers():
+    running, peak, ran = 0, 0, []
+
+    class Pool(prerun.Pool):
+        async def _execute(self, job):
+            import asyncio
+
+            nonlocal running, peak
+            running += 1
+            peak = max(peak, running)
+            await asyncio.sleep(0.01)
+            ran.append(job.docname)
+            running -= 1
+            if job.docname == "fails":
+                raise RuntimeError("cell failed")
+
+    jobs = [
+        SimpleNamespace(docname=n, done=__import__("threading").Event(), error=None)
+        for n in ["a", "fails", "b", "c", "d"]
+    ]
+    pool = Pool(jobs, 2)
+    pool.start()
+    pool.thread.join(10)
+    assert sorted(ran) == ["a", "b", "c", "d", "fails"]
+    assert peak == 2
+    assert all(job.done.is_set() for job in jobs)
+    # A failure is kept for MyST-NB to report, and stops no other job.
+    assert [type(j.error).__name__ for j in jobs if j.error] == ["RuntimeError"]
+
+
+def test_a_warm_kernel_is_a_process_of_its_own(tmp_path):
+    from jupyter_client.manager import KernelManager  # noqa: F401
+    from nbclient import NotebookClient
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    zygote = warm_kernels.Zygote([])
+    try:
+        code = "import os, sys\nprint(os.getpid(), os.getcwd(), sys.path[0])"
+        outputs = []
+        for _ in range(2):
+            notebook = new_notebook(cells=[new_code_cell(code)])
+            notebook.metadata["kernelspec"] = {"name": "python3"}
+            NotebookClient(
+                notebook,
+                resources={"metadata": {"path": str(tmp_path)}},
+                timeout=60,
+                kernel_manager_class=warm_kernels.kernel_manager_class(zygote),
+            ).execute()
+            outputs.append(notebook.cells[0].outputs[0].text.split())
+    finally:
+        zygote.stop()
+    (pid1, cwd1, path1), (pid2, cwd2, path2) = outputs
+    assert pid1 != pid2 and int(pid1) != zygote.process.pid
+    assert cwd1 == cwd2 == path1 == path2 == str(tmp_path)
+
+
+def test_a_kernel_ends_when_its_launcher_is_killed(tmp_path):
+    import psutil
+
+    zygote = warm_kernels.Zygote([])
+    try:
+        launcher = subprocess.Popen(
+            [sys.executable, "-I", warm_kernels.HERE, "launch", zygote.socket,
+             "-f", tmp_path / "connection.json"],
+        )  # fmt: skip
+        parent = psutil.Process(zygote.process.pid)
+        deadline = time.monotonic() + 60
+        while not parent.children() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        (kernel,) = parent.children()
+        launcher.kill()  # as Jupyter kills a kernel that does not shut down
+        launcher.wait()
+        kernel.wait(30)
+    finally:
+        zygote.stop()
+    assert zygote.process.poll() is not None
+
+
+def test_api_objects_match_the_installed_packages():
+    saved = json.loads(api_links.OBJECTS.read_text())
+    names = {n for _, links in api_links.load_table().values() for n in links}
+    assert saved["versions"] == api_links.installed_versions(), (
+        "run python conf/_ext/api_links.py in the docs environment"
+    )
+    assert saved["objects"] == api_links.describe(names)
+
+
+def test_social_card_stand_in_has_the_real_defaults():
+    real = lazy_social_cards.real_module()
+    assert lazy_social_cards.DEFAULT_SOCIAL_CONFIG == real.DEFAULT_SOCIAL_CONFIG
+    assert callable(real.create_social_card)
+
+
+@pytest.mark.parametrize("module", ["jax", "flax"])
+def test_no_package_of_the_lessons_is_imported_by_sphinx_at_start(module):
+    # What Sphinx imports to load the configuration and its extensions.
+    script = (
+        "import sys; sys.path.insert(0, sys.argv[1] + '/_ext');"
+        "from sphinx.application import Sphinx;"
+        "import runpy; conf = runpy.run_path(sys.argv[1] + '/conf.py');"
+        "[__import__(e) for e in conf['extensions']];"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in"
+        " ('jax', 'flax', 'matplotlib')))"
+    )
+    start = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, "-c", script, str(CONF)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert module not in result.stdout, result.stdout[:300]
+    assert time.perf_counter() - start < 30
