@@ -20,7 +20,6 @@ ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 CONF = ROOT / "conf"
 EXAMPLES = ROOT / "examples"
-TESTS = ROOT / "tests"
 BUILD = ROOT / "build"
 HTML = BUILD / "html"
 # Where nox -s latest builds the site with other jax/flax releases.

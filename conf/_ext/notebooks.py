@@ -30,7 +30,14 @@ import nbformat
 from api_tabs import TABS, framework
 from build_stamp import stamp_markdown
 from jupyter_cache import get_cache
-from starters import FOLDER, grading_commands, repository_url
+from problem_sections import (
+    FOLDER,
+    grading_commands,
+    hints_markdown,
+    problems,
+    repository_url,
+    solution_markdown,
+)
 from streams import exact_streams
 
 PINNED = ("jax", "flax")
@@ -56,13 +63,14 @@ if any(_installed(name) != pin for name, pin in PINS.items()):
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", *pins], check=True)
 """
 DROPDOWN = re.compile(r"^:::\{dropdown\} (.*?)\n(.*?)^:::$", re.MULTILINE | re.DOTALL)
-LITERALINCLUDE = re.compile(
-    r"^```\{literalinclude\} (\S+)\n((?::.*\n)*)```$", re.MULTILINE
-)
 BADGE = re.compile(r"\{bdg-[a-z-]+\}`([^`]*)`")
 STARTER = re.compile(r"\{starter\}`([^`]*)`")
 REPOSITORY = re.compile(r"\{repository\}`([^`]*)`")
 CHECK_COMMANDS = re.compile(r"^```\{check-commands\} (\S+)\n```$", re.MULTILINE)
+# The sections written from a problem's folder (see problem_sections.py).
+PROBLEM_SECTION = re.compile(
+    r"^```\{(problem|hints|solution)\} (\S+)\n```$", re.MULTILINE
+)
 # A term, then its definitions: lines that start with ": ", each maybe
 # continued by indented lines.
 DEFINITION_LIST = re.compile(
@@ -85,21 +93,6 @@ def colab_url(config, docname):
     )
 
 
-def include(srcdir, match, shown):
-    """The code a literalinclude shows, as a fenced block; noted in ``shown``
-    (the file's resolved path: the code)."""
-    options = dict(re.findall(r"^:([\w-]+): (.*)$", match.group(2), re.MULTILINE))
-    path = (srcdir / match.group(1)).resolve()
-    text = path.read_text()
-    if "start-at" in options:
-        text = text[text.index(options["start-at"]) :]
-    if "end-before" in options:
-        end = text.index(options["end-before"])
-        text = text[: text.rindex("\n", 0, end) + 1]
-    shown[path] = text.rstrip()
-    return f"```{options.get('language', 'python')}\n{text.rstrip()}\n```"
-
-
 def summary(title):
     """A fold's title as HTML, where Markdown is not read: code as <code>."""
     parts = re.split(r"`([^`]*)`", title)
@@ -115,10 +108,22 @@ def definition_list(match):
     return f"**{match.group(1).strip()}**\n\n{items}"
 
 
+def problem_section(match, shown):
+    """The Markdown of a section written from a problem's folder; a solution
+    shown is noted in ``shown`` (the solution file's path: its code)."""
+    kind, problem = match.group(1), problems()[match.group(2)]
+    if kind == "problem":
+        return problem.contract_markdown().rstrip()
+    if kind == "hints":
+        return hints_markdown(problem).rstrip()
+    shown[(problem.folder / "solution.py").resolve()] = problem.solution_code.rstrip()
+    return solution_markdown(problem).rstrip()
+
+
 def for_jupyter(markdown, srcdir, config, shown):
     """MyST-only syntax in a markdown cell, rewritten for Jupyter and Colab."""
     repository = config.lessons_repository
-    markdown = LITERALINCLUDE.sub(lambda m: include(srcdir, m, shown), markdown)
+    markdown = PROBLEM_SECTION.sub(lambda m: problem_section(m, shown), markdown)
     markdown = CHECK_COMMANDS.sub(
         lambda m: f"```bash\n{grading_commands(repository, m.group(1))}\n```",
         markdown,

@@ -1,0 +1,7 @@
+"""python -m lessongrader: the grader's command (lessongrader.cli)."""
+
+import sys
+
+from lessongrader.cli import main
+
+sys.exit(main())
