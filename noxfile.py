@@ -114,12 +114,28 @@ def lint(session):
 
 @nox.session(python=PYTHON)
 def tests(session):
-    """Lint, doctests, a strict build of the site, then the test suite."""
+    """Lint, doctests, a strict build of the site, then every tier of tests:
+    unit, build, grader, browser."""
     install(session)
     run_lint(session)
     run_doctests(session)
     build_docs(session)
     session.run("pytest", "tests", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def quick(session):
+    """The fast tier (tests/unit): the grader's logic on made-up arrays, the
+    problem catalog, the Sphinx extensions on small pages, the tools."""
+    install(session)
+    session.run("pytest", "tests/unit", *session.posargs)
+
+
+@nox.session(python=PYTHON, venv_backend="none")
+def new(session):
+    """Start a lesson: nox -s new -- SLUG PROBLEM writes docs/SLUG.md and
+    examples/PROBLEM/ from tools/skeleton/."""
+    session.run("python3", "tools/new_lesson.py", *session.posargs)
 
 
 @nox.session(python=PYTHON)

@@ -7,6 +7,8 @@ from urllib.parse import urlparse
 
 CONF = Path(__file__).resolve().parent
 sys.path.insert(0, str(CONF / "_ext"))
+# The build's own module (tools/sitebuild.py), shared with the noxfile and tests.
+sys.path.insert(0, str(CONF.parent / "tools"))
 
 # -- Project ------------------------------------------------------------------
 

@@ -59,6 +59,19 @@ def create_execution_cache(build):
         jupyter_cache.get_cache(str(path)).db  # noqa: B018 (reading it creates it)
 
 
+def with_cached_outputs(notebook, cache):
+    """The notebook with the outputs the execution cache holds for it (MyST-NB
+    writes a page served from the cache without them); as it is if the cache
+    holds no run of it."""
+    import contextlib
+
+    from jupyter_cache import get_cache
+
+    with contextlib.suppress(KeyError):
+        _, notebook = get_cache(str(cache)).merge_match_into_notebook(notebook)
+    return notebook
+
+
 def is_lesson(page):
     """Whether a page of docs/ is a lesson: a notebook, executed by the build."""
     return "\njupytext:" in Path(page).read_text()

@@ -8,6 +8,7 @@ A lesson page says in its front matter where it goes and what its card says::
       level: intermediate
       summary: Inverted dropout by hand ...
 
+``{lesson-badges}`` (under a lesson's title) shows its badges and problem.
 ``{lesson-cards}`` (on the index) draws one card per lesson, in that order,
 with the page's title, its badges, the summary and the name of its problem
 (the problem folder whose ``LESSON`` is the page), and a hidden toctree of
@@ -72,31 +73,41 @@ def cards_markdown(srcdir):
     )
 
 
+def badge_line(path):
+    """A lesson's badges and problem, as its page shows them under the title."""
+    meta = metadata(path) or {}
+    problems = {p.lesson: name for name, p in catalog.discover().items()}
+    problem = problems.get(Path(path).stem)
+    return badges(meta) + (f" · Problem: `{problem}`" if problem else "")
+
+
+class LessonBadges(SphinxDirective):
+    """``{lesson-badges}``: the page's badges, from its own front matter."""
+
+    def run(self):
+        path = self.env.doc2path(self.env.docname)
+        paragraph = self.parse_text_to_nodes(badge_line(path))
+        return paragraph
+
+
 class LessonCards(SphinxDirective):
     def run(self):
         srcdir = Path(self.env.srcdir)
         for slug, _ in lessons(srcdir):
             self.env.note_dependency(str(srcdir / f"{slug}.md"))
-        self.env.lesson_cards_docs = getattr(self.env, "lesson_cards_docs", set())
-        self.env.lesson_cards_docs.add(self.env.docname)
         return self.parse_text_to_nodes(cards_markdown(srcdir))
 
 
 def outdated(app, env, added, changed, removed):
-    """The pages with cards, read again when a lesson is added or removed."""
+    """Every page, read and written again when a page is added or removed: the
+    cards change, and so does the navigation of every page."""
     if not (added or removed):
         return []
-    return sorted(getattr(env, "lesson_cards_docs", set()))
-
-
-def merge(app, env, docnames, other):
-    env.lesson_cards_docs = getattr(env, "lesson_cards_docs", set()) | getattr(
-        other, "lesson_cards_docs", set()
-    )
+    return sorted(env.found_docs - set(added) - set(removed))
 
 
 def setup(app):
     app.add_directive("lesson-cards", LessonCards)
+    app.add_directive("lesson-badges", LessonBadges)
     app.connect("env-get-outdated", outdated)
-    app.connect("env-merge-info", merge)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -20,7 +20,6 @@ repository, is kept as text. Roles and directives become the Markdown a
 notebook shows: links, lists and code blocks.
 """
 
-import contextlib
 import html
 import re
 from importlib.metadata import version
@@ -29,7 +28,7 @@ from pathlib import Path
 import nbformat
 from api_tabs import TABS, framework
 from build_stamp import stamp_markdown
-from jupyter_cache import get_cache
+from lesson_index import badge_line
 from problem_sections import (
     FOLDER,
     grading_commands,
@@ -38,6 +37,7 @@ from problem_sections import (
     repository_url,
     solution_markdown,
 )
+from sitebuild import with_cached_outputs
 from streams import exact_streams
 
 PINNED = ("jax", "flax")
@@ -68,6 +68,7 @@ STARTER = re.compile(r"\{starter\}`([^`]*)`")
 REPOSITORY = re.compile(r"\{repository\}`([^`]*)`")
 CHECK_COMMANDS = re.compile(r"^```\{check-commands\} (\S+)\n```$", re.MULTILINE)
 # The sections written from a problem's folder (see problem_sections.py).
+LESSON_BADGES = re.compile(r"^```\{lesson-badges\}\n```$", re.MULTILINE)
 PROBLEM_SECTION = re.compile(
     r"^```\{(problem|hints|solution)\} (\S+)\n```$", re.MULTILINE
 )
@@ -120,10 +121,12 @@ def problem_section(match, shown):
     return solution_markdown(problem).rstrip()
 
 
-def for_jupyter(markdown, srcdir, config, shown):
+def for_jupyter(markdown, srcdir, config, shown, page=None):
     """MyST-only syntax in a markdown cell, rewritten for Jupyter and Colab."""
     repository = config.lessons_repository
     markdown = PROBLEM_SECTION.sub(lambda m: problem_section(m, shown), markdown)
+    if page is not None:
+        markdown = LESSON_BADGES.sub(lambda m: badge_line(page), markdown)
     markdown = CHECK_COMMANDS.sub(
         lambda m: f"```bash\n{grading_commands(repository, m.group(1))}\n```",
         markdown,
@@ -207,7 +210,7 @@ def with_build_date(cell, built):
             output.data["text/markdown"] = text + stamp_markdown(built)
 
 
-def publishable(notebook, srcdir, config):
+def publishable(notebook, srcdir, config, page=None):
     pins = {name: version(name) for name in PINNED}
     notebook.metadata.pop("source_map", None)
     notebook.metadata.pop("jupytext", None)
@@ -215,7 +218,7 @@ def publishable(notebook, srcdir, config):
     for cell in notebook.cells:
         tags = set(cell.metadata.get("tags", []))
         if cell.cell_type == "markdown":
-            cell.source = for_jupyter(cell.source, srcdir, config, shown)
+            cell.source = for_jupyter(cell.source, srcdir, config, shown, page)
         elif "needs-repository" in tags:
             # It runs the repository's own tools (the grader), so it only runs
             # there; what the page shows is its report.
@@ -277,7 +280,6 @@ def write_notebooks(app, exception):
     if exception or app.builder.format != "html":
         return
     config = app.env.mystnb_config
-    cache = get_cache(config.execution_cache_path)
     for docname in sorted(app.env.found_docs):
         source = executed_notebook(app, docname)
         if source is None:
@@ -287,9 +289,9 @@ def write_notebooks(app, exception):
         # page served from the cache needs them merged back. Outside cache mode
         # the cache may hold another run's outputs (other versions): never use it.
         if config.execution_mode == "cache":
-            with contextlib.suppress(KeyError):  # not cached: its run failed
-                _, notebook = cache.merge_match_into_notebook(notebook)
-        notebook = publishable(notebook, Path(app.srcdir), app.config)
+            notebook = with_cached_outputs(notebook, config.execution_cache_path)
+        page = app.env.doc2path(docname)
+        notebook = publishable(notebook, Path(app.srcdir), app.config, page)
         target = Path(app.outdir) / "_sources" / f"{docname}.ipynb"
         target.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(notebook, target)

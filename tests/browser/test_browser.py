@@ -21,8 +21,8 @@ from urllib.parse import urlparse
 import jupytext
 import pytest
 from project import CONF, HTML, LESSONS, solution_source
+from sitebuild import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 # Debian's Chromium; elsewhere (a hosted CI runner) CHROMIUM names another build.
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -132,7 +132,7 @@ def visible_cells(slug):
 def shell_blocks(slug):
     """The shell commands a page shows (```bash fences, and the grading
     commands of a {check-commands} directive)."""
-    from starters import grading_commands  # conf/_ext, on the path of conf.py
+    from problem_sections import grading_commands  # conf/_ext
 
     text = (ROOT / "docs" / f"{slug}.md").read_text()
     return [
