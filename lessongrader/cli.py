@@ -257,6 +257,8 @@ def main(argv=None):
     except KeyboardInterrupt:
         print("\nInterrupted.", file=sys.stderr)
         return UNGRADABLE
+    except BrokenPipeError:
+        raise  # the reader went away: not a fault of the grader
     except Exception as exc:  # the grader's own fault: a message, no traceback
         message = f"{PROG}: internal error: {type(exc).__name__}: {exc}"
         with contextlib.suppress(OSError):

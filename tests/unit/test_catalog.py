@@ -3,6 +3,8 @@
 import subprocess
 import sys
 
+import pytest
+
 from lessongrader import catalog, cli
 
 
@@ -42,3 +44,17 @@ def test_a_folder_without_a_solution_function_is_not_a_problem(tmp_path):
     (tmp_path / "solution.py").write_text("def other(x):\n    return x\n")
     (tmp_path / "problem.py").write_text("CONTRACT = {}\n")
     assert catalog.read(tmp_path) is None
+
+
+@pytest.mark.parametrize("unbuffered", ["", "1"])
+def test_a_reader_that_stops_early_is_not_a_fault_of_the_grader(tmp_path, unbuffered):
+    # python -m lessongrader --list | true: the reader is gone before the write.
+    command = f"{sys.executable} -m lessongrader --list | true"
+    env = {"LESSONGRADER_LOGS": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    if unbuffered:
+        env["PYTHONUNBUFFERED"] = unbuffered
+    result = subprocess.run(
+        ["bash", "-c", command], capture_output=True, text=True, env=env
+    )
+    assert result.stderr == ""
+    assert not list(tmp_path.iterdir())
