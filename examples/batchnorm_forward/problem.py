@@ -19,7 +19,7 @@ CONTRACT = {
         "Initialize with `jax.random.PRNGKey(int(seed))` and `train=False`.",
         (
             "Run `int(steps)` training applies on `x`, each with `train=True` and\n"
-            '`mutable=["batch_stats"]`, and feed each one\'s updates back:\n'
+            '`mutable=["batch_stats"]`, and after each, feed its updates back:\n'
             "`variables = {**variables, **updates}`."
         ),
         (
