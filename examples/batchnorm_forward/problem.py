@@ -1,9 +1,5 @@
-"""The batchnorm_forward problem: its contract, hints and grading cases.
-
-The lesson's Problem and Hints sections, the starter file and the notebook's
-practice cells are written from CONTRACT and HINTS; the grader calls the
-solution, its known mistakes and attempts on CASES.
-"""
+"""The batchnorm_forward problem: its contract and hints (the page and the starter show
+them) and the cases it is graded on. See lessongrader/catalog.py."""
 
 import jax.numpy as jnp
 
