@@ -23,15 +23,18 @@ notebook shows: links, lists and code blocks.
 import contextlib
 import html
 import re
-from importlib.metadata import version
+import sys
+from importlib.metadata import packages_distributions, version
 from pathlib import Path
 
 import nbformat
 from api_tabs import TABS, framework
 from build_stamp import stamp_markdown
+from grader_wheel import wheel_url
 from jupyter_cache import get_cache
 from problem_sections import (
     FOLDER,
+    check_answer_markdown,
     grading_commands,
     hints_markdown,
     problems,
@@ -40,16 +43,28 @@ from problem_sections import (
 )
 from streams import exact_streams
 
-PINNED = ("jax", "flax")
-INSTALL_CELL = """\
+from lessongrader import cli
+from lessongrader.version import __version__
+
+# The notebook's own front end (Colab brings its IPython), never reinstalled.
+FRONT_END = {"ipython", "ipykernel", "ipywidgets", "lessongrader"}
+# Always pinned where imported with jax: its compiled half.
+COMPANIONS = {"jax": ("jaxlib",)}
+IMPORT = re.compile(r"^\s*(?:from|import)\s+([A-Za-z_]\w*)", re.MULTILINE)
+SETUP_CELL = """\
+# {title}
 # Outside the environment this lesson was built in (on Colab, for example),
-# install the versions it was executed with.
+# install the versions it was executed with{grader_words}.
+# Nothing is installed when they are all there.
 import importlib.metadata
+import importlib.util
+import os
+import shutil
 import subprocess
 import sys
 
 PINS = {pins}
-
+{grader}
 
 def _installed(name):
     try:
@@ -58,14 +73,34 @@ def _installed(name):
         return None
 
 
-if any(_installed(name) != pin for name, pin in PINS.items()):
-    pins = [f"{{name}}=={{pin}}" for name, pin in PINS.items()]
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", *pins], check=True)
+def _install(*arguments):
+    if importlib.util.find_spec("pip"):
+        command = [sys.executable, "-m", "pip", "install", "-q"]
+    else:  # an environment made by uv has no pip
+        command = [shutil.which("uv") or "uv", "pip", "install", "-q"]
+        command += ["--python", sys.executable]
+    subprocess.run([*command, *arguments], check=True)
+
+
+missing = [f"{{n}}=={{pin}}" for n, pin in PINS.items() if _installed(n) != pin]
+if missing:
+    _install(*missing)
+{grader_install}importlib.invalidate_caches()
+"""
+GRADER_SETUP = """\
+# The grader, built with the site; LESSONGRADER_WHEEL overrides its address.
+GRADER = {version!r}
+WHEEL = os.environ.get("LESSONGRADER_WHEEL") or {url!r}
+"""
+GRADER_INSTALL = """\
+if not importlib.util.find_spec("lessongrader") or _installed("lessongrader") != GRADER:
+    _install("--no-deps", "--force-reinstall", WHEEL)
 """
 DROPDOWN = re.compile(r"^:::\{dropdown\} (.*?)\n(.*?)^:::$", re.MULTILINE | re.DOTALL)
 BADGE = re.compile(r"\{bdg-[a-z-]+\}`([^`]*)`")
 STARTER = re.compile(r"\{starter\}`([^`]*)`")
 REPOSITORY = re.compile(r"\{repository\}`([^`]*)`")
+CHECK_ANSWER = re.compile(r"^```\{check-answer\} (\S+)\n```$", re.MULTILINE)
 CHECK_COMMANDS = re.compile(r"^```\{check-commands\} (\S+)\n```$", re.MULTILINE)
 # The sections written from a problem's folder (see problem_sections.py).
 PROBLEM_SECTION = re.compile(
@@ -124,6 +159,9 @@ def for_jupyter(markdown, srcdir, config, shown):
     """MyST-only syntax in a markdown cell, rewritten for Jupyter and Colab."""
     repository = config.lessons_repository
     markdown = PROBLEM_SECTION.sub(lambda m: problem_section(m, shown), markdown)
+    markdown = CHECK_ANSWER.sub(
+        lambda m: check_answer_markdown(problems()[m.group(1)]).rstrip(), markdown
+    )
     markdown = CHECK_COMMANDS.sub(
         lambda m: f"```bash\n{grading_commands(repository, m.group(1))}\n```",
         markdown,
@@ -207,8 +245,80 @@ def with_build_date(cell, built):
             output.data["text/markdown"] = text + stamp_markdown(built)
 
 
-def publishable(notebook, srcdir, config):
-    pins = {name: version(name) for name in PINNED}
+def imported(cells):
+    """The distributions the code cells import (not the standard library's, nor
+    the grader), with their companions: name -> installed version."""
+    modules = {
+        name
+        for cell in cells
+        if cell.cell_type == "code"
+        for name in IMPORT.findall(cell.source)
+    }
+    owners = packages_distributions()
+    names = set()
+    for module in modules - set(sys.stdlib_module_names) - {"lessongrader"}:
+        for name in owners.get(module, []):
+            names.add(name.lower())
+            names.update(COMPANIONS.get(name.lower(), ()))
+    return {name: version(name) for name in sorted(names - FRONT_END)}
+
+
+def setup_cell(pins, grader_url=None):
+    """The code that installs the pinned packages (and the grader)."""
+    grader = grader_url is not None
+    code = SETUP_CELL.format(
+        title="Practice setup: the grader and the lesson's packages"
+        if grader
+        else "Setup: the packages this lesson imports",
+        grader_words=", and the grader (lessongrader)" if grader else "",
+        pins=pins,
+        grader=GRADER_SETUP.format(version=__version__, url=grader_url)
+        if grader
+        else "",
+        grader_install=GRADER_INSTALL if grader else "",
+    )
+    return nbformat.v4.new_code_cell(code)
+
+
+def practice_cells(problem, pins, config):
+    """The Practice part: set up, attempt, check; hints and solution on demand."""
+    name = problem.name
+    intro = nbformat.v4.new_markdown_cell(
+        "## Practice\n\n"
+        f"Attempt the problem here. Run the setup cell, write `{name}` in the "
+        "starter cell (in place of `raise NotImplementedError`), then run the "
+        "check cell: it grades your function on the grader's cases, as "
+        f"`{cli.PROG} {name} FILE` does, and names the mistake it finds. It runs "
+        "in this notebook's process: if your function hangs, interrupt the cell "
+        "(Kernel > Interrupt, or Runtime > Interrupt execution on Colab)."
+    )
+    setup = setup_cell(pins, wheel_url(config.html_baseurl))
+    setup.metadata["tags"] = ["practice-setup"]
+    attempt = nbformat.v4.new_code_cell(
+        "\n".join(problem.imports) + "\n\n\n" + cli.starter_function(problem)
+    )
+    attempt.metadata["tags"] = ["attempt"]
+    check = nbformat.v4.new_code_cell(
+        "from lessongrader import practice\n\n"
+        f'exercise = practice("{name}")\n'
+        f"exercise.check({name})"
+    )
+    check.metadata["tags"] = ["check"]
+    help_ = nbformat.v4.new_markdown_cell(
+        "Stuck? In a new cell, `exercise.hint()` shows the first hint, and the "
+        "next one each time you run it again (`exercise.hint(2)` shows the "
+        f"second); there are {len(problem.hints)}. `exercise.solution()` shows "
+        "the solution. Then change your function and run the check cell again."
+    )
+    return [intro, setup, attempt, check, help_]
+
+
+def lesson_problem(docname):
+    return next((p for p in problems().values() if p.lesson == docname), None)
+
+
+def publishable(notebook, srcdir, config, docname=None):
+    pins = imported(notebook.cells)
     notebook.metadata.pop("source_map", None)
     notebook.metadata.pop("jupytext", None)
     cells, shown = [], {}
@@ -233,9 +343,12 @@ def publishable(notebook, srcdir, config):
             fold(cell, source=tags & SOURCE_HIDDEN, outputs=tags & OUTPUTS_HIDDEN)
         cells.append(cell)
     notebook.cells = label_tabs(cells)
-    install = nbformat.v4.new_code_cell(INSTALL_CELL.format(pins=pins))
+    install = setup_cell(pins)
     install.metadata["tags"] = ["remove-cell"]
     notebook.cells.insert(0, install)
+    problem = lesson_problem(docname) if docname else None
+    if problem is not None:
+        notebook.cells += practice_cells(problem, pins, config)
     # Cell ids are random when a page is read; numbered, two builds agree.
     for number, cell in enumerate(notebook.cells):
         cell["id"] = f"cell-{number}"
@@ -289,7 +402,7 @@ def write_notebooks(app, exception):
         if config.execution_mode == "cache":
             with contextlib.suppress(KeyError):  # not cached: its run failed
                 _, notebook = cache.merge_match_into_notebook(notebook)
-        notebook = publishable(notebook, Path(app.srcdir), app.config)
+        notebook = publishable(notebook, Path(app.srcdir), app.config, docname)
         target = Path(app.outdir) / "_sources" / f"{docname}.ipynb"
         target.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(notebook, target)
