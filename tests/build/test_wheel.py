@@ -28,3 +28,10 @@ def test_notebooks_install_the_wheel_from_the_sites_address():
         setup = [c for c in nb.cells if "practice-setup" in c.metadata.get("tags", [])]
         assert len(setup) == 1 and url in setup[0].source
         assert "LESSONGRADER_WHEEL" in setup[0].source
+
+
+def test_the_wheel_is_built_the_same_twice(tmp_path):
+    from grader_wheel import build_wheel
+
+    first = build_wheel(tmp_path / "a").read_bytes()
+    assert build_wheel(tmp_path / "b").read_bytes() == first
