@@ -47,6 +47,7 @@ extensions = [
     "api_tabs",
     "api_links",
     "notebooks",
+    "grader_wheel",
     "problem_sections",
     "lesson_index",
     "plots",

@@ -22,15 +22,18 @@ notebook shows: links, lists and code blocks.
 
 import html
 import re
-from importlib.metadata import version
+import sys
+from importlib.metadata import packages_distributions, version
 from pathlib import Path
 
 import nbformat
 from api_tabs import TABS, framework
 from build_stamp import stamp_markdown
+from grader_wheel import wheel_url
 from lesson_index import badge_line
 from problem_sections import (
     FOLDER,
+    check_answer_markdown,
     grading_commands,
     hints_markdown,
     problems,
@@ -40,16 +43,28 @@ from problem_sections import (
 from sitebuild import with_cached_outputs
 from streams import exact_streams
 
-PINNED = ("jax", "flax")
-INSTALL_CELL = """\
+from lessongrader import cli
+from lessongrader.version import __version__
+
+# The notebook's own front end (Colab brings its IPython), never reinstalled.
+FRONT_END = {"ipython", "ipykernel", "ipywidgets", "lessongrader"}
+# Always pinned where imported with jax: its compiled half.
+COMPANIONS = {"jax": ("jaxlib",)}
+IMPORT = re.compile(r"^\s*(?:from|import)\s+([A-Za-z_]\w*)", re.MULTILINE)
+SETUP_CELL = """\
+# {title}
 # Outside the environment this lesson was built in (on Colab, for example),
-# install the versions it was executed with.
+# install the versions it was executed with{grader_words}.
+# Nothing is installed when they are all there.
 import importlib.metadata
+import importlib.util
+import os
+import shutil
 import subprocess
 import sys
 
 PINS = {pins}
-
+{grader}
 
 def _installed(name):
     try:
@@ -58,14 +73,34 @@ def _installed(name):
         return None
 
 
-if any(_installed(name) != pin for name, pin in PINS.items()):
-    pins = [f"{{name}}=={{pin}}" for name, pin in PINS.items()]
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", *pins], check=True)
+def _install(*arguments):
+    if importlib.util.find_spec("pip"):
+        command = [sys.executable, "-m", "pip", "install", "-q"]
+    else:  # an environment made by uv has no pip
+        command = [shutil.which("uv") or "uv", "pip", "install", "-q"]
+        command += ["--python", sys.executable]
+    subprocess.run([*command, *arguments], check=True)
+
+
+missing = [f"{{n}}=={{pin}}" for n, pin in PINS.items() if _installed(n) != pin]
+if missing:
+    _install(*missing)
+{grader_install}importlib.invalidate_caches()
+"""
+GRADER_SETUP = """\
+# The grader, built with the site; LESSONGRADER_WHEEL overrides its address.
+GRADER = {version!r}
+WHEEL = os.environ.get("LESSONGRADER_WHEEL") or {url!r}
+"""
+GRADER_INSTALL = """\
+if not importlib.util.find_spec("lessongrader") or _installed("lessongrader") != GRADER:
+    _install("--no-deps", "--force-reinstall", WHEEL)
 """
 DROPDOWN = re.compile(r"^:::\{dropdown\} (.*?)\n(.*?)^:::$", re.MULTILINE | re.DOTALL)
 BADGE = re.compile(r"\{bdg-[a-z-]+\}`([^`]*)`")
 STARTER = re.compile(r"\{starter\}`([^`]*)`")
 REPOSITORY = re.compile(r"\{repository\}`([^`]*)`")
+CHECK_ANSWER = re.compile(r"^```\{check-answer\} (\S+)\n```$", re.MULTILINE)
 CHECK_COMMANDS = re.compile(r"^```\{check-commands\} (\S+)\n```$", re.MULTILINE)
 # The sections written from a problem's folder (see problem_sections.py).
 LESSON_BADGES = re.compile(r"^```\{lesson-badges\}\n```$", re.MULTILINE)
@@ -127,6 +162,9 @@ def for_jupyter(markdown, srcdir, config, shown, page=None):
     markdown = PROBLEM_SECTION.sub(lambda m: problem_section(m, shown), markdown)
     if page is not None:
         markdown = LESSON_BADGES.sub(lambda m: badge_line(page), markdown)
+    markdown = CHECK_ANSWER.sub(
+        lambda m: check_answer_markdown(problems()[m.group(1)]).rstrip(), markdown
+    )
     markdown = CHECK_COMMANDS.sub(
         lambda m: f"```bash\n{grading_commands(repository, m.group(1))}\n```",
         markdown,
@@ -210,8 +248,81 @@ def with_build_date(cell, built):
             output.data["text/markdown"] = text + stamp_markdown(built)
 
 
-def publishable(notebook, srcdir, config, page=None):
-    pins = {name: version(name) for name in PINNED}
+def imported(cells):
+    """The distributions the code cells import (not the standard library's, nor
+    the grader), with their companions: name -> installed version."""
+    modules = {
+        name
+        for cell in cells
+        if cell.cell_type == "code"
+        for name in IMPORT.findall(cell.source)
+    }
+    owners = packages_distributions()
+    names = set()
+    for module in modules - set(sys.stdlib_module_names) - {"lessongrader"}:
+        for name in owners.get(module, []):
+            names.add(name.lower())
+            names.update(COMPANIONS.get(name.lower(), ()))
+    return {name: version(name) for name in sorted(names - FRONT_END)}
+
+
+def setup_cell(pins, grader_url=None):
+    """The code that installs the pinned packages (and the grader)."""
+    grader = grader_url is not None
+    code = SETUP_CELL.format(
+        title="Practice setup: the grader and the lesson's packages"
+        if grader
+        else "Setup: the packages this lesson imports",
+        grader_words=", and the grader (lessongrader)" if grader else "",
+        pins=pins,
+        grader=GRADER_SETUP.format(version=__version__, url=grader_url)
+        if grader
+        else "",
+        grader_install=GRADER_INSTALL if grader else "",
+    )
+    return nbformat.v4.new_code_cell(code)
+
+
+def practice_cells(problem, pins, config):
+    """The Practice part: set up, attempt, check; hints and solution on demand."""
+    name = problem.name
+    intro = nbformat.v4.new_markdown_cell(
+        "## Practice\n\n"
+        f"Attempt the problem here. Run the setup cell, write `{name}` in the "
+        "starter cell (in place of `raise NotImplementedError`), then run the "
+        "check cell: it grades your function on the grader's cases, as "
+        f"`{cli.PROG} {name} FILE` does, and names the mistake it finds. It runs "
+        "in this notebook's process: if your function hangs, interrupt the cell "
+        "(Kernel > Interrupt, or Runtime > Interrupt execution on Colab)."
+    )
+    setup = setup_cell(pins, wheel_url(config.html_baseurl))
+    setup.metadata["tags"] = ["practice-setup"]
+    attempt = nbformat.v4.new_code_cell(
+        "\n".join(problem.imports) + "\n\n\n" + cli.starter_function(problem)
+    )
+    attempt.metadata["tags"] = ["attempt"]
+    check = nbformat.v4.new_code_cell(
+        "from lessongrader import practice\n\n"
+        f'exercise = practice("{name}")\n'
+        f"exercise.check({name})"
+    )
+    check.metadata["tags"] = ["check"]
+    help_ = nbformat.v4.new_markdown_cell(
+        "Stuck? In a new cell, `exercise.hint()` shows the first hint, and the "
+        "next one each time you run it again (`exercise.hint(2)` shows the "
+        f"second); there are {len(problem.hints)}. `exercise.solution()` shows "
+        "the solution. Then change your function and run the check cell again."
+    )
+    return [intro, setup, attempt, check, help_]
+
+
+def lesson_problem(docname):
+    return next((p for p in problems().values() if p.lesson == docname), None)
+
+
+def publishable(notebook, srcdir, config, docname=None):
+    pins = imported(notebook.cells)
+    page = Path(srcdir) / f"{docname}.md" if docname else None
     notebook.metadata.pop("source_map", None)
     notebook.metadata.pop("jupytext", None)
     cells, shown = [], {}
@@ -236,9 +347,12 @@ def publishable(notebook, srcdir, config, page=None):
             fold(cell, source=tags & SOURCE_HIDDEN, outputs=tags & OUTPUTS_HIDDEN)
         cells.append(cell)
     notebook.cells = label_tabs(cells)
-    install = nbformat.v4.new_code_cell(INSTALL_CELL.format(pins=pins))
+    install = setup_cell(pins)
     install.metadata["tags"] = ["remove-cell"]
     notebook.cells.insert(0, install)
+    problem = lesson_problem(docname) if docname else None
+    if problem is not None:
+        notebook.cells += practice_cells(problem, pins, config)
     # Cell ids are random when a page is read; numbered, two builds agree.
     for number, cell in enumerate(notebook.cells):
         cell["id"] = f"cell-{number}"
@@ -290,8 +404,7 @@ def write_notebooks(app, exception):
         # the cache may hold another run's outputs (other versions): never use it.
         if config.execution_mode == "cache":
             notebook = with_cached_outputs(notebook, config.execution_cache_path)
-        page = app.env.doc2path(docname)
-        notebook = publishable(notebook, Path(app.srcdir), app.config, page)
+        notebook = publishable(notebook, Path(app.srcdir), app.config, docname)
         target = Path(app.outdir) / "_sources" / f"{docname}.ipynb"
         target.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(notebook, target)

@@ -10,6 +10,9 @@ starter and the grader cannot disagree.
   machine with git and Python: clone the repository (``lessons_repository`` in
   conf.py, the one setting a fork changes), install nox and uv, write the
   starter, grade it;
+- ``{check-answer} NAME``: the whole lead of a lesson's "Check your answer":
+  the notebook route first (open the lesson in Colab, run its Practice
+  cells), then the command route (``{check-commands}``) and the starter;
 - ``{repository}`text``` links the repository; ``{starter}`NAME``` links to
   ``_starters/NAME.py``, which the build writes with the grader's own starter
   text, so the file on the site is the one ``nox -s check -- --starter`` writes.
@@ -47,6 +50,42 @@ def grading_commands(repository, name):
             f"{cli.PROG} {name} {cli.STARTERS}/{name}.py",
         ]
     )
+
+
+def check_answer_markdown(problem, colab=None):
+    """The lead of "Check your answer", as MyST Markdown: in the notebook (the
+    page links its Colab notebook; the notebook says "below"), then with git
+    and nox. ``colab`` is the notebook's Colab address, None in the notebook."""
+    name = problem.name
+    if colab:
+        where = (
+            f"[Open this lesson in Colab]({colab}) (or download it as a notebook "
+            "for Jupyter, from the download menu at the top) and run the "
+            "**Practice** cells at its end"
+        )
+    else:
+        where = "Run the **Practice** cells at the end of this notebook"
+    return f"""\
+**In the notebook.** {where}: the setup cell installs the grader (and, on a
+fresh runtime, the versions of jax and flax this page ran with), you write
+your solution in the starter cell, in place of `raise NotImplementedError`,
+and `exercise.check({name})` grades it with the cases, comparisons and
+diagnoses of the command below. `exercise.hint()` gives the hints in order,
+`exercise.solution()` the solution. The check runs in the notebook's own
+process: if your function hangs, interrupt the cell.
+
+**On your own machine**, with git and Python 3 installed. The commands below
+clone the {{repository}}`lessons' repository`, install nox and uv (nox then
+installs jax and flax, at the versions this page ran with), write the starter
+file `{cli.STARTERS}/{name}.py` (the signature, the contract as a docstring,
+and `raise NotImplementedError`), and grade it. Write your solution in the
+starter before you run the last one:
+
+```{{check-commands}} {name}
+```
+
+The same starter file is also here to download: {{starter}}`{name}`.
+"""
 
 
 def hints_markdown(problem):
@@ -145,6 +184,14 @@ class CheckCommands(ProblemDirective):
         return [block]
 
 
+class CheckAnswer(ProblemDirective):
+    def nodes(self, problem):
+        from notebooks import colab_url
+
+        colab = colab_url(self.config, self.env.docname)
+        return self.markdown(check_answer_markdown(problem, colab))
+
+
 def write_starters(app, exception):
     if exception or app.builder.format != "html":
         return
@@ -164,5 +211,6 @@ def setup(app):
     app.add_directive("hints", Hints)
     app.add_directive("solution", Solution)
     app.add_directive("check-commands", CheckCommands)
+    app.add_directive("check-answer", CheckAnswer)
     app.connect("build-finished", write_starters)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

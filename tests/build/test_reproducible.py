@@ -6,7 +6,7 @@ import sys
 
 from sitebuild import ROOT
 
-PUBLISHED = {".html", ".ipynb", ".png", ".svg", ".py", ".js", ".xml", ".md", ".txt"}
+PUBLISHED = {".html", ".ipynb", ".png", ".svg", ".py", ".js", ".xml", ".md", ".txt", ".whl"}
 
 
 def clean_build(folder):
