@@ -9,7 +9,7 @@ import nox
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "tools"))
 import sitebuild  # noqa: E402
-from sitebuild import BUILD, DOCS, ENVIRONMENT, HTML, LATEST, ROOT  # noqa: E402
+from sitebuild import BUILD, DOCS, ENVIRONMENT, EXAMPLES, HTML, LATEST, ROOT  # noqa: E402
 
 PYTHON = "3.13"
 
@@ -34,6 +34,13 @@ for page in map(pathlib.Path, sys.argv[2:]):
 
 def install(session):
     session.install("-r", "requirements.txt")
+    install_project(session)
+
+
+def install_project(session):
+    """The project itself, lessongrader and the problems, editable: the pages,
+    the tests and the grader import it as a learner's notebook does."""
+    session.install("--no-deps", "--no-build-isolation", "-e", ".")
 
 
 def build_docs(session, *extra, build=BUILD):
@@ -43,7 +50,8 @@ def build_docs(session, *extra, build=BUILD):
 
 
 def run_lint(session):
-    paths = ["noxfile.py", "conf", "examples", "tests", "tools", "benchmarks"]
+    paths = ["noxfile.py", "lessongrader", "conf", "examples", "tests", "tools"]
+    paths.append("benchmarks")
     session.run("ruff", "check", *paths)
     session.run("ruff", "format", "--check", *paths)
     # The workflows: actions pinned to a commit, no credentials left in the
@@ -64,7 +72,9 @@ def run_lint(session):
 
 
 def run_doctests(session):
-    session.run("pytest", "--doctest-modules", "examples")
+    # The reference solutions only: the attempts are wrong on purpose.
+    solutions = sorted(str(p.relative_to(ROOT)) for p in EXAMPLES.glob("*/solution.py"))
+    session.run("pytest", "--import-mode=importlib", "--doctest-modules", *solutions)
 
 
 @nox.session(python=PYTHON)
@@ -83,6 +93,7 @@ def serve(session):
     session.run("python", "tools/sitebuild.py", "--cache-only")
     session.run(
         "sphinx-autobuild", "--watch", "examples", "--watch", "conf",
+        "--watch", "lessongrader",
         "--host", "127.0.0.1", *sitebuild.sphinx_options(DOCS, HTML)
     )  # fmt: skip
 
@@ -103,12 +114,28 @@ def lint(session):
 
 @nox.session(python=PYTHON)
 def tests(session):
-    """Lint, doctests, a strict build of the site, then the test suite."""
+    """Lint, doctests, a strict build of the site, then every tier of tests:
+    unit, build, grader, browser."""
     install(session)
     run_lint(session)
     run_doctests(session)
     build_docs(session)
     session.run("pytest", "tests", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def quick(session):
+    """The fast tier (tests/unit): the grader's logic on made-up arrays, the
+    problem catalog, the Sphinx extensions on small pages, the tools."""
+    install(session)
+    session.run("pytest", "tests/unit", *session.posargs)
+
+
+@nox.session(python=PYTHON, venv_backend="none")
+def new(session):
+    """Start a lesson: nox -s new -- SLUG PROBLEM writes docs/SLUG.md and
+    examples/PROBLEM/ from tools/skeleton/."""
+    session.run("python3", "tools/new_lesson.py", *session.posargs)
 
 
 @nox.session(python=PYTHON)
@@ -125,9 +152,10 @@ def lock(session):
 def check(session):
     """Grade an attempt: nox -s check -- PROBLEM FILE (or --list, --starter PROBLEM)."""
     # Only what an attempt and the grader import, at the site's versions.
-    session.install("-c", "requirements.txt", "jax", "flax", "numpy")
+    session.install("-c", "requirements.txt", "jax", "flax", "numpy", "hatchling")
+    install_project(session)
     try:
-        session.run("python", "-m", "examples.check", *session.posargs)
+        session.run("python", "-m", "lessongrader", *session.posargs)
     except nox.command.CommandFailed as failed:
         # Exit with the grader's own status (1 wrong, 2 not gradable), not nox's
         # 1. It ends nox at once, so run this session on its own.

@@ -7,6 +7,8 @@ from urllib.parse import urlparse
 
 CONF = Path(__file__).resolve().parent
 sys.path.insert(0, str(CONF / "_ext"))
+# The build's own module (tools/sitebuild.py), shared with the noxfile and tests.
+sys.path.insert(0, str(CONF.parent / "tools"))
 
 # -- Project ------------------------------------------------------------------
 
@@ -49,7 +51,9 @@ extensions = [
     "api_tabs",
     "api_links",
     "notebooks",
-    "starters",
+    "grader_wheel",
+    "problem_sections",
+    "lesson_index",
     "plots",
     "build_stamp",
     "page_weight",

@@ -22,7 +22,6 @@ ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 CONF = ROOT / "conf"
 EXAMPLES = ROOT / "examples"
-TESTS = ROOT / "tests"
 BUILD = ROOT / "build"
 HTML = BUILD / "html"
 # Where nox -s latest builds the site with other jax/flax releases.
@@ -67,6 +66,19 @@ def create_execution_cache(build):
     path = Path(build) / ".jupyter_cache"
     if not (path / "global.db").exists():
         jupyter_cache.get_cache(str(path)).db  # noqa: B018 (reading it creates it)
+
+
+def with_cached_outputs(notebook, cache):
+    """The notebook with the outputs the execution cache holds for it (MyST-NB
+    writes a page served from the cache without them); as it is if the cache
+    holds no run of it."""
+    import contextlib
+
+    from jupyter_cache import get_cache
+
+    with contextlib.suppress(KeyError):
+        _, notebook = get_cache(str(cache)).merge_match_into_notebook(notebook)
+    return notebook
 
 
 def is_lesson(page):

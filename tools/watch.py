@@ -10,7 +10,6 @@ and no cell failed (outputs may still have changed), 1 otherwise.
 """
 
 import argparse
-import contextlib
 import dataclasses
 import json
 import re
@@ -18,6 +17,7 @@ import sys
 from pathlib import Path
 
 import nbformat
+import sitebuild
 
 # The stamp names the versions a page ran with, so it always differs.
 STAMP = re.compile(r"(Executed with jax )\S+( and flax )\S+?(\.?\*?)$", re.M)
@@ -86,10 +86,7 @@ def executed_cells(build, page):
     if cache_path.exists() and not any(
         c.get("outputs") for c in notebook.cells if c.cell_type == "code"
     ):
-        from jupyter_cache import get_cache
-
-        with contextlib.suppress(KeyError):
-            _, notebook = get_cache(str(cache_path)).merge_match_into_notebook(notebook)
+        notebook = sitebuild.with_cached_outputs(notebook, cache_path)
     return [
         Cell(
             number,

@@ -145,6 +145,14 @@ def add_inventories(app, config):
         config.intersphinx_mapping[project] = (url, str(path))
 
 
+def in_card(node):
+    while node is not None:
+        if "sd-card" in node.get("classes", []):
+            return True
+        node = node.parent
+    return False
+
+
 class LinkInlineNames(SphinxTransform):
     """Turn inline code that names a linked API object into a reference."""
 
@@ -154,6 +162,8 @@ class LinkInlineNames(SphinxTransform):
         names = {n for _, links in load_table().values() for n in links}
         for literal in list(self.document.findall(nodes.literal)):
             if isinstance(literal.parent, (nodes.reference, addnodes.pending_xref)):
+                continue
+            if in_card(literal):  # a card is a link already: no link inside it
                 continue
             text = literal.astext().removesuffix("()")
             for short, full in ALIASES.items():

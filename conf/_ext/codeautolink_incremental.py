@@ -45,13 +45,15 @@ def note_start(app):
 
 
 def link_written_pages(app, exception):
+    # A failed build may have written no page: let its own error show.
+    if exception is not None:
+        return
     # Pages may be written by parallel workers, so ask the files themselves.
-    written = {
-        doc
-        for doc in app.env.found_docs
-        if Path(app.outdir, app.builder.get_target_uri(doc)).stat().st_mtime
-        >= app.codeautolink_started
-    }
+    written = set()
+    for doc in app.env.found_docs:
+        page = Path(app.outdir, app.builder.get_target_uri(doc))
+        if page.exists() and page.stat().st_mtime >= app.codeautolink_started:
+            written.add(doc)
     linker(app).outdated_docs = {str(Path(doc)) for doc in written}
 
 

@@ -20,29 +20,51 @@ repository, is kept as text. Roles and directives become the Markdown a
 notebook shows: links, lists and code blocks.
 """
 
-import contextlib
 import html
 import re
-from importlib.metadata import version
+import sys
+from importlib.metadata import packages_distributions, version
 from pathlib import Path
 
 import nbformat
 from api_tabs import TABS, framework
 from build_stamp import stamp_markdown
-from jupyter_cache import get_cache
-from starters import FOLDER, grading_commands, repository_url
+from grader_wheel import wheel_url
+from lesson_index import badge_line
+from problem_sections import (
+    FOLDER,
+    check_answer_markdown,
+    grading_commands,
+    hints_markdown,
+    problems,
+    repository_url,
+    solution_markdown,
+)
+from sitebuild import with_cached_outputs
 from streams import exact_streams
 
-PINNED = ("jax", "flax")
-INSTALL_CELL = """\
+from lessongrader import cli
+from lessongrader.version import __version__
+
+# The notebook's own front end (Colab brings its IPython), never reinstalled.
+FRONT_END = {"ipython", "ipykernel", "ipywidgets", "lessongrader"}
+# Always pinned where imported with jax: its compiled half.
+COMPANIONS = {"jax": ("jaxlib",)}
+IMPORT = re.compile(r"^\s*(?:from|import)\s+([A-Za-z_]\w*)", re.MULTILINE)
+SETUP_CELL = """\
+# {title}
 # Outside the environment this lesson was built in (on Colab, for example),
-# install the versions it was executed with.
+# install the versions it was executed with{grader_words}.
+# Nothing is installed when they are all there.
 import importlib.metadata
+import importlib.util
+import os
+import shutil
 import subprocess
 import sys
 
 PINS = {pins}
-
+{grader}
 
 def _installed(name):
     try:
@@ -51,18 +73,40 @@ def _installed(name):
         return None
 
 
-if any(_installed(name) != pin for name, pin in PINS.items()):
-    pins = [f"{{name}}=={{pin}}" for name, pin in PINS.items()]
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", *pins], check=True)
+def _install(*arguments):
+    if importlib.util.find_spec("pip"):
+        command = [sys.executable, "-m", "pip", "install", "-q"]
+    else:  # an environment made by uv has no pip
+        command = [shutil.which("uv") or "uv", "pip", "install", "-q"]
+        command += ["--python", sys.executable]
+    subprocess.run([*command, *arguments], check=True)
+
+
+missing = [f"{{n}}=={{pin}}" for n, pin in PINS.items() if _installed(n) != pin]
+if missing:
+    _install(*missing)
+{grader_install}importlib.invalidate_caches()
+"""
+GRADER_SETUP = """\
+# The grader, built with the site; LESSONGRADER_WHEEL overrides its address.
+GRADER = {version!r}
+WHEEL = os.environ.get("LESSONGRADER_WHEEL") or {url!r}
+"""
+GRADER_INSTALL = """\
+if not importlib.util.find_spec("lessongrader") or _installed("lessongrader") != GRADER:
+    _install("--no-deps", "--force-reinstall", WHEEL)
 """
 DROPDOWN = re.compile(r"^:::\{dropdown\} (.*?)\n(.*?)^:::$", re.MULTILINE | re.DOTALL)
-LITERALINCLUDE = re.compile(
-    r"^```\{literalinclude\} (\S+)\n((?::.*\n)*)```$", re.MULTILINE
-)
 BADGE = re.compile(r"\{bdg-[a-z-]+\}`([^`]*)`")
 STARTER = re.compile(r"\{starter\}`([^`]*)`")
 REPOSITORY = re.compile(r"\{repository\}`([^`]*)`")
+CHECK_ANSWER = re.compile(r"^```\{check-answer\} (\S+)\n```$", re.MULTILINE)
 CHECK_COMMANDS = re.compile(r"^```\{check-commands\} (\S+)\n```$", re.MULTILINE)
+# The sections written from a problem's folder (see problem_sections.py).
+LESSON_BADGES = re.compile(r"^```\{lesson-badges\}\n```$", re.MULTILINE)
+PROBLEM_SECTION = re.compile(
+    r"^```\{(problem|hints|solution)\} (\S+)\n```$", re.MULTILINE
+)
 # A term, then its definitions: lines that start with ": ", each maybe
 # continued by indented lines.
 DEFINITION_LIST = re.compile(
@@ -85,21 +129,6 @@ def colab_url(config, docname):
     )
 
 
-def include(srcdir, match, shown):
-    """The code a literalinclude shows, as a fenced block; noted in ``shown``
-    (the file's resolved path: the code)."""
-    options = dict(re.findall(r"^:([\w-]+): (.*)$", match.group(2), re.MULTILINE))
-    path = (srcdir / match.group(1)).resolve()
-    text = path.read_text()
-    if "start-at" in options:
-        text = text[text.index(options["start-at"]) :]
-    if "end-before" in options:
-        end = text.index(options["end-before"])
-        text = text[: text.rindex("\n", 0, end) + 1]
-    shown[path] = text.rstrip()
-    return f"```{options.get('language', 'python')}\n{text.rstrip()}\n```"
-
-
 def summary(title):
     """A fold's title as HTML, where Markdown is not read: code as <code>."""
     parts = re.split(r"`([^`]*)`", title)
@@ -115,10 +144,27 @@ def definition_list(match):
     return f"**{match.group(1).strip()}**\n\n{items}"
 
 
-def for_jupyter(markdown, srcdir, config, shown):
+def problem_section(match, shown):
+    """The Markdown of a section written from a problem's folder; a solution
+    shown is noted in ``shown`` (the solution file's path: its code)."""
+    kind, problem = match.group(1), problems()[match.group(2)]
+    if kind == "problem":
+        return problem.contract_markdown().rstrip()
+    if kind == "hints":
+        return hints_markdown(problem).rstrip()
+    shown[(problem.folder / "solution.py").resolve()] = problem.solution_code.rstrip()
+    return solution_markdown(problem).rstrip()
+
+
+def for_jupyter(markdown, srcdir, config, shown, page=None):
     """MyST-only syntax in a markdown cell, rewritten for Jupyter and Colab."""
     repository = config.lessons_repository
-    markdown = LITERALINCLUDE.sub(lambda m: include(srcdir, m, shown), markdown)
+    markdown = PROBLEM_SECTION.sub(lambda m: problem_section(m, shown), markdown)
+    if page is not None:
+        markdown = LESSON_BADGES.sub(lambda m: badge_line(page), markdown)
+    markdown = CHECK_ANSWER.sub(
+        lambda m: check_answer_markdown(problems()[m.group(1)]).rstrip(), markdown
+    )
     markdown = CHECK_COMMANDS.sub(
         lambda m: f"```bash\n{grading_commands(repository, m.group(1))}\n```",
         markdown,
@@ -202,15 +248,88 @@ def with_build_date(cell, built):
             output.data["text/markdown"] = text + stamp_markdown(built)
 
 
-def publishable(notebook, srcdir, config):
-    pins = {name: version(name) for name in PINNED}
+def imported(cells):
+    """The distributions the code cells import (not the standard library's, nor
+    the grader), with their companions: name -> installed version."""
+    modules = {
+        name
+        for cell in cells
+        if cell.cell_type == "code"
+        for name in IMPORT.findall(cell.source)
+    }
+    owners = packages_distributions()
+    names = set()
+    for module in modules - set(sys.stdlib_module_names) - {"lessongrader"}:
+        for name in owners.get(module, []):
+            names.add(name.lower())
+            names.update(COMPANIONS.get(name.lower(), ()))
+    return {name: version(name) for name in sorted(names - FRONT_END)}
+
+
+def setup_cell(pins, grader_url=None):
+    """The code that installs the pinned packages (and the grader)."""
+    grader = grader_url is not None
+    code = SETUP_CELL.format(
+        title="Practice setup: the grader and the lesson's packages"
+        if grader
+        else "Setup: the packages this lesson imports",
+        grader_words=", and the grader (lessongrader)" if grader else "",
+        pins=pins,
+        grader=GRADER_SETUP.format(version=__version__, url=grader_url)
+        if grader
+        else "",
+        grader_install=GRADER_INSTALL if grader else "",
+    )
+    return nbformat.v4.new_code_cell(code)
+
+
+def practice_cells(problem, pins, config):
+    """The Practice part: set up, attempt, check; hints and solution on demand."""
+    name = problem.name
+    intro = nbformat.v4.new_markdown_cell(
+        "## Practice\n\n"
+        f"Attempt the problem here. Run the setup cell, write `{name}` in the "
+        "starter cell (in place of `raise NotImplementedError`), then run the "
+        "check cell: it grades your function on the grader's cases, as "
+        f"`{cli.PROG} {name} FILE` does, and names the mistake it finds. It runs "
+        "in this notebook's process: if your function hangs, interrupt the cell "
+        "(Kernel > Interrupt, or Runtime > Interrupt execution on Colab)."
+    )
+    setup = setup_cell(pins, wheel_url(config.html_baseurl))
+    setup.metadata["tags"] = ["practice-setup"]
+    attempt = nbformat.v4.new_code_cell(
+        "\n".join(problem.imports) + "\n\n\n" + cli.starter_function(problem)
+    )
+    attempt.metadata["tags"] = ["attempt"]
+    check = nbformat.v4.new_code_cell(
+        "from lessongrader import practice\n\n"
+        f'exercise = practice("{name}")\n'
+        f"exercise.check({name})"
+    )
+    check.metadata["tags"] = ["check"]
+    help_ = nbformat.v4.new_markdown_cell(
+        "Stuck? In a new cell, `exercise.hint()` shows the first hint, and the "
+        "next one each time you run it again (`exercise.hint(2)` shows the "
+        f"second); there are {len(problem.hints)}. `exercise.solution()` shows "
+        "the solution. Then change your function and run the check cell again."
+    )
+    return [intro, setup, attempt, check, help_]
+
+
+def lesson_problem(docname):
+    return next((p for p in problems().values() if p.lesson == docname), None)
+
+
+def publishable(notebook, srcdir, config, docname=None):
+    pins = imported(notebook.cells)
+    page = Path(srcdir) / f"{docname}.md" if docname else None
     notebook.metadata.pop("source_map", None)
     notebook.metadata.pop("jupytext", None)
     cells, shown = [], {}
     for cell in notebook.cells:
         tags = set(cell.metadata.get("tags", []))
         if cell.cell_type == "markdown":
-            cell.source = for_jupyter(cell.source, srcdir, config, shown)
+            cell.source = for_jupyter(cell.source, srcdir, config, shown, page)
         elif "needs-repository" in tags:
             # It runs the repository's own tools (the grader), so it only runs
             # there; what the page shows is its report.
@@ -228,9 +347,12 @@ def publishable(notebook, srcdir, config):
             fold(cell, source=tags & SOURCE_HIDDEN, outputs=tags & OUTPUTS_HIDDEN)
         cells.append(cell)
     notebook.cells = label_tabs(cells)
-    install = nbformat.v4.new_code_cell(INSTALL_CELL.format(pins=pins))
+    install = setup_cell(pins)
     install.metadata["tags"] = ["remove-cell"]
     notebook.cells.insert(0, install)
+    problem = lesson_problem(docname) if docname else None
+    if problem is not None:
+        notebook.cells += practice_cells(problem, pins, config)
     # Cell ids are random when a page is read; numbered, two builds agree.
     for number, cell in enumerate(notebook.cells):
         cell["id"] = f"cell-{number}"
@@ -272,7 +394,6 @@ def write_notebooks(app, exception):
     if exception or app.builder.format != "html":
         return
     config = app.env.mystnb_config
-    cache = get_cache(config.execution_cache_path)
     for docname in sorted(app.env.found_docs):
         source = executed_notebook(app, docname)
         if source is None:
@@ -282,9 +403,8 @@ def write_notebooks(app, exception):
         # page served from the cache needs them merged back. Outside cache mode
         # the cache may hold another run's outputs (other versions): never use it.
         if config.execution_mode == "cache":
-            with contextlib.suppress(KeyError):  # not cached: its run failed
-                _, notebook = cache.merge_match_into_notebook(notebook)
-        notebook = publishable(notebook, Path(app.srcdir), app.config)
+            notebook = with_cached_outputs(notebook, config.execution_cache_path)
+        notebook = publishable(notebook, Path(app.srcdir), app.config, docname)
         target = Path(app.outdir) / "_sources" / f"{docname}.ipynb"
         target.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(notebook, target)

@@ -97,6 +97,7 @@ def write_icon_fonts(app, exception):
         subsetter.populate(unicodes=unicodes)
         subsetter.subset(loaded)
         subset.save_font(loaded, str(folder / font.name), options)
+        loaded.close()  # the font file it read from
 
 
 def setup(app):

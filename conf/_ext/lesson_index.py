@@ -1,0 +1,113 @@
+"""The lesson cards and the lessons' toctree, from each lesson page's metadata.
+
+A lesson page says in its front matter where it goes and what its card says::
+
+    lesson:
+      order: 3
+      api: [NNX]
+      level: intermediate
+      summary: Inverted dropout by hand ...
+
+``{lesson-badges}`` (under a lesson's title) shows its badges and problem.
+``{lesson-cards}`` (on the index) draws one card per lesson, in that order,
+with the page's title, its badges, the summary and the name of its problem
+(the problem folder whose ``LESSON`` is the page), and a hidden toctree of
+the lessons. A new lesson page is picked up by the next build: nothing else
+lists the lessons.
+"""
+
+import re
+from pathlib import Path
+
+import yaml
+from sphinx.util.docutils import SphinxDirective
+
+from lessongrader import catalog
+
+LEVELS = {"beginner": "info", "intermediate": "warning", "advanced": "danger"}
+FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.DOTALL)
+
+
+def metadata(path):
+    """The ``lesson`` entry of a page's front matter, with its title; None for
+    a page that is not a lesson."""
+    text = Path(path).read_text()
+    front = FRONT_MATTER.match(text)
+    if not front:
+        return None
+    lesson = (yaml.safe_load(front.group(1)) or {}).get("lesson")
+    if not isinstance(lesson, dict):
+        return None
+    title = re.search(r"^# (.+)$", text, re.MULTILINE)
+    return {**lesson, "title": title.group(1).strip() if title else Path(path).stem}
+
+
+def lessons(srcdir):
+    """(slug, metadata) of every lesson, in their order."""
+    found = {p.stem: metadata(p) for p in sorted(Path(srcdir).glob("*.md"))}
+    found = {slug: meta for slug, meta in found.items() if meta is not None}
+    return sorted(found.items(), key=lambda item: (item[1].get("order", 0), item[0]))
+
+
+def badges(meta):
+    apis = " ".join(f"{{bdg-primary}}`{api}`" for api in meta.get("api", []))
+    level = meta.get("level", "")
+    return f"{apis} {{bdg-{LEVELS.get(level, 'secondary')}}}`{level}`".strip()
+
+
+def cards_markdown(srcdir):
+    problems = {p.lesson: name for name, p in catalog.discover().items()}
+    found = lessons(srcdir)
+    cards = []
+    for slug, meta in found:
+        problem = f"\nProblem: `{problems[slug]}`" if slug in problems else ""
+        cards.append(
+            f":::{{grid-item-card}} {meta['title']}\n:link: {slug}\n:link-type: doc\n\n"
+            f"{badges(meta)}\n{meta.get('summary', '').strip()}{problem}\n:::\n"
+        )
+    toctree = "\n".join(slug for slug, _ in found)
+    return (
+        "::::{grid} 1 1 2 2\n:gutter: 3\n\n" + "\n".join(cards) + "::::\n\n"
+        "```{toctree}\n:hidden:\n:maxdepth: 1\n:caption: Lessons\n\n"
+        f"{toctree}\n```\n"
+    )
+
+
+def badge_line(path):
+    """A lesson's badges and problem, as its page shows them under the title."""
+    meta = metadata(path) or {}
+    problems = {p.lesson: name for name, p in catalog.discover().items()}
+    problem = problems.get(Path(path).stem)
+    return badges(meta) + (f" · Problem: `{problem}`" if problem else "")
+
+
+class LessonBadges(SphinxDirective):
+    """``{lesson-badges}``: the page's badges, from its own front matter."""
+
+    def run(self):
+        path = self.env.doc2path(self.env.docname)
+        paragraph = self.parse_text_to_nodes(badge_line(path))
+        return paragraph
+
+
+class LessonCards(SphinxDirective):
+    def run(self):
+        srcdir = Path(self.env.srcdir)
+        for slug, _ in lessons(srcdir):
+            self.env.note_dependency(str(srcdir / f"{slug}.md"))
+        return self.parse_text_to_nodes(cards_markdown(srcdir))
+
+
+def outdated(app, env, added, changed, removed):
+    """Every page, read and written again when a page is added or removed: the
+    cards change, and so does the navigation of every page."""
+    if not (added or removed):
+        return []
+    return sorted(env.found_docs - set(added) - set(removed))
+
+
+def setup(app):
+    app.add_directive("lesson-cards", LessonCards)
+    app.add_directive("lesson-badges", LessonBadges)
+    app.connect("env-get-outdated", outdated)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,26 @@
+"""The parameters come from PRNGKey(seed + 1)."""
+
+# expect: 1 [params-differ]
+# expect: 1 [running-averages-differ]
+
+import jax
+from flax import linen as nn
+
+
+class BatchNormModel(nn.Module):
+    @nn.compact
+    def __call__(self, x, train):
+        x = nn.Dense(features=x.shape[-1])(x)
+        return nn.BatchNorm(use_running_average=not train, momentum=0.9)(x)
+
+
+def batchnorm_forward(seed, x, train, steps):
+    model = BatchNormModel()
+    variables = model.init(jax.random.PRNGKey(int(seed) + 1), x, train=False)
+    for _ in range(int(steps)):
+        _, updates = model.apply(variables, x, train=True, mutable=["batch_stats"])
+        variables = {**variables, **updates}
+    if train >= 0.5:
+        out, _ = model.apply(variables, x, train=True, mutable=["batch_stats"])
+        return out
+    return model.apply(variables, x, train=False)

@@ -1,0 +1,22 @@
+"""The flag never reaches the final apply, which always evaluates."""
+
+# expect: 1 [train-uses-running-average]
+
+import jax
+from flax import linen as nn
+
+
+class BatchNormModel(nn.Module):
+    @nn.compact
+    def __call__(self, x, train):
+        x = nn.Dense(features=x.shape[-1])(x)
+        return nn.BatchNorm(use_running_average=not train, momentum=0.9)(x)
+
+
+def batchnorm_forward(seed, x, train, steps):
+    model = BatchNormModel()
+    variables = model.init(jax.random.PRNGKey(int(seed)), x, train=False)
+    for _ in range(int(steps)):
+        _, updates = model.apply(variables, x, train=True, mutable=["batch_stats"])
+        variables = {**variables, **updates}
+    return model.apply(variables, x, train=False)

@@ -1,0 +1,24 @@
+"""The training applies run, but their updates are thrown away."""
+
+# expect: 1 [updates-discarded]
+
+import jax
+from flax import linen as nn
+
+
+class BatchNormModel(nn.Module):
+    @nn.compact
+    def __call__(self, x, train):
+        x = nn.Dense(features=x.shape[-1])(x)
+        return nn.BatchNorm(use_running_average=not train, momentum=0.9)(x)
+
+
+def batchnorm_forward(seed, x, train, steps):
+    model = BatchNormModel()
+    variables = model.init(jax.random.PRNGKey(int(seed)), x, train=False)
+    for _ in range(int(steps)):
+        model.apply(variables, x, train=True, mutable=["batch_stats"])
+    if train >= 0.5:
+        out, _ = model.apply(variables, x, train=True, mutable=["batch_stats"])
+        return out
+    return model.apply(variables, x, train=False)

@@ -1,0 +1,26 @@
+"""Every step applies the initial variables; only the last updates are kept."""
+
+# expect: 1 [updates-not-fed-back]
+
+import jax
+from flax import linen as nn
+
+
+class BatchNormModel(nn.Module):
+    @nn.compact
+    def __call__(self, x, train):
+        x = nn.Dense(features=x.shape[-1])(x)
+        return nn.BatchNorm(use_running_average=not train, momentum=0.9)(x)
+
+
+def batchnorm_forward(seed, x, train, steps):
+    model = BatchNormModel()
+    variables = model.init(jax.random.PRNGKey(int(seed)), x, train=False)
+    trained = variables
+    for _ in range(int(steps)):
+        _, updates = model.apply(variables, x, train=True, mutable=["batch_stats"])
+        trained = {**variables, **updates}
+    if train >= 0.5:
+        out, _ = model.apply(trained, x, train=True, mutable=["batch_stats"])
+        return out
+    return model.apply(trained, x, train=False)

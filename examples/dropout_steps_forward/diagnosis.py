@@ -1,0 +1,50 @@
+"""The checks of dropout_steps_forward, on arrays only: one row per step,
+each a dropout of x, with a mask of its own.
+
+They replace the grader's dropout checks, which expect one output per call
+and a train/eval flag; here the rate plays the flag's part, and the grader's
+evaluation output ("base") is x on every row.
+"""
+
+import numpy as np
+
+from lessongrader.compare import values_match
+from lessongrader.diagnose import dropout_scale, near
+
+
+def properties(case, spec, add):
+    """Name what is wrong with one case whose values differ."""
+    got, base = case.array, case.base
+    if case.keep >= 1.0:
+        return add(
+            "rate-zero",
+            "A rate of 0 changes the output",
+            "With rate 0 nothing is dropped: every row must be x.",
+        )
+    if values_match(got, base):
+        return add(
+            "no-dropout-in-training",
+            "No dropout in the training steps",
+            "Every row is x unchanged: the step must call "
+            "`layer(x, deterministic=False)`.",
+        )
+    if len(got) > 1 and all(np.array_equal(row, got[0]) for row in got[1:]):
+        return add(
+            "same-mask-every-step",
+            "Every step drops the same units",
+            f"Each step must draw a new key. {spec['key_advice']}",
+        )
+    dropout_like, scale = dropout_scale(got, base)
+    if dropout_like and (scale is None or near(scale, 1.0 / case.keep)):
+        return add(
+            "different-mask",
+            "A valid dropout at every step, but other units are dropped than the "
+            "contract's",
+            spec["key_advice"],
+        )
+    return add(
+        "values-differ",
+        "The rows are not x with units dropped and rescaled",
+        "Each element of a row must be 0 or x / (1 - rate); compare each step "
+        "with the contract.",
+    )

@@ -1,0 +1,268 @@
+"""The command: grade an attempt at a problem, list the problems, write a starter.
+
+    python3 -m nox -s check -- PROBLEM FILE [--timeout S]
+    python3 -m nox -s check -- --list
+    python3 -m nox -s check -- --starter PROBLEM [--output PATH]
+
+(or ``python -m lessongrader ...`` with a python that has jax and flax).
+
+FILE runs in a process of its own, with a time limit, and the reference in
+another (``lessongrader.isolation``). Exit status:
+
+- 0: every case passed;
+- 1: the attempt ran and is wrong in at least one case, or is not attempted
+  yet (it still raises ``NotImplementedError``, as a starter file does), or it
+  changed the grading (the cases, or the grader's files);
+- 2: it could not be graded (no such file, syntax error, exception while
+  importing it, no function of that name or other parameter names, time
+  limit), or the command was used wrongly, or the grader failed: then its log
+  is kept, and the report says where.
+
+Listing problems and writing starters import no JAX.
+"""
+
+import argparse
+import contextlib
+import difflib
+import io
+import sys
+import textwrap
+import tokenize
+import traceback
+from pathlib import Path
+
+PROG = "python3 -m nox -s check --"
+DEFAULT_TIMEOUT = 120.0
+STARTERS = "attempts"  # where --starter writes, ignored by git
+
+try:
+    import numpy  # noqa: F401
+except ImportError:  # started with a python that lacks the project's packages
+    print(
+        f"This python has no numpy: run the grader as {PROG} ..., which installs "
+        "what it needs.",
+        file=sys.stderr,
+    )
+    sys.exit(2)
+
+from lessongrader import catalog, isolation  # noqa: E402
+from lessongrader import report as reports  # noqa: E402
+from lessongrader.report import PASSED, UNGRADABLE  # noqa: E402
+from lessongrader.text import visible  # noqa: E402
+
+
+def check_encoding(source, filename):
+    """Raise the SyntaxError of python3 for a file it cannot decode.
+
+    compile() accepts bytes that are not UTF-8 in a comment, but python3 FILE
+    refuses the whole file (PEP 263), and so does the grader.
+    """
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(source).readline)
+    except SyntaxError:
+        encoding = "utf-8"  # an undecodable first line: named below
+    try:
+        source.decode(encoding)
+    except UnicodeDecodeError as exc:
+        start = source.rfind(b"\n", 0, exc.start) + 1
+        end = source.find(b"\n", exc.start)
+        line = source[start : end if end >= 0 else len(source)]
+        byte = f"\\x{source[exc.start]:02x}"
+        message = (
+            f"Non-UTF-8 code starting with '{byte}', and no other encoding is "
+            "declared: save the file as UTF-8 (see https://peps.python.org/pep-0263/)"
+            if encoding.startswith("utf-8")
+            else f"{encoding} cannot decode the byte '{byte}'"
+        )
+        offset = len(source[start : exc.start].decode(encoding, "backslashreplace"))
+        text = line.decode(encoding, "backslashreplace")
+        where = (filename, source.count(b"\n", 0, exc.start) + 1, offset + 1, text)
+        raise SyntaxError(message, where) from None
+
+
+def _print(report):
+    print(report.text())
+    return report.status
+
+
+def grade(problem, file, timeout):
+    print(visible(f"Grading {problem.name} (lesson {problem.lesson})\nFile: {file}\n"))
+    path = Path(file)
+    if not path.exists():
+        return _print(reports.cannot(f"{file} does not exist."))
+    if not path.is_file():
+        return _print(reports.cannot(f"{file} is not a file."))
+    try:
+        source = path.read_bytes()
+        check_encoding(source, str(path))
+        compile(source, str(path), "exec", dont_inherit=True)
+    except SyntaxError as exc:
+        where = f"line {exc.lineno}" if exc.lineno else "somewhere"
+        text = f"SyntaxError in {file}, {where}: {exc.msg}."
+        extra = []
+        if exc.text:
+            caret = " " * max((exc.offset or 1) - 1, 0) + "^"
+            extra = [f"    {exc.text.rstrip()}", f"    {caret}"]
+        return _print(reports.cannot(text, extra=extra))
+    except (OSError, ValueError) as exc:
+        return _print(reports.cannot(f"{file} cannot be read as Python: {exc}."))
+    run = isolation.run_attempt(problem.name, path.resolve(), timeout)
+    try:
+        return _print(reports.isolated(problem, file, run, DEFAULT_TIMEOUT))
+    except Exception:  # the grader's own fault: its log, not a traceback
+        kept = run.keep_log(problem.name, ("the grader", traceback.format_exc()))
+        return _print(
+            reports.cannot(
+                "internal error in the grader, while writing its report. The "
+                f"grader's log is kept in {kept}."
+            )
+        )
+
+
+class UsageError(Exception):
+    """A misused command; ``usage`` says whether to show the usage line too."""
+
+    def __init__(self, message, usage=False):
+        super().__init__(message)
+        self.usage = usage
+
+
+def _problem(problems, name):
+    if name in problems:
+        return problems[name]
+    close = difflib.get_close_matches(name, problems, n=1, cutoff=0.5)
+    hint = f" Did you mean {close[0]}?" if close else ""
+    raise UsageError(f"unknown problem {name!r}.{hint} List them with: {PROG} --list")
+
+
+def starter_text(problem, output):
+    """The starter file: the imports, the signature, the contract as its
+    docstring, and ``raise NotImplementedError``."""
+    contract = textwrap.indent(problem.contract_text().strip(), "    ")
+    return (
+        f'"""Attempt at the {problem.name} problem (lesson {problem.lesson}).\n\n'
+        f"Grade it with: {PROG} {problem.name} {output}\n"
+        '"""\n\n'
+        + "\n".join(problem.imports)
+        + "\n\n\n"
+        + starter_function(problem, contract)
+    )
+
+
+def starter_function(problem, contract=None):
+    """The function to write: its signature, the contract, the raise."""
+    if contract is None:
+        contract = textwrap.indent(problem.contract_text().strip(), "    ")
+    return (
+        f"def {problem.name}({problem.signature}):\n"
+        f'    """{contract.lstrip()}\n    """\n'
+        "    raise NotImplementedError\n"
+    )
+
+
+def write_starter(problem, output):
+    path = Path(output)
+    if path.exists():
+        raise UsageError(
+            f"{output} already exists; not overwriting it. Choose another path "
+            "with --output, or remove the file first."
+        )
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("x") as f:
+            f.write(starter_text(problem, output))
+    except OSError as exc:
+        raise UsageError(f"cannot write {output}: {exc.strerror}") from None
+    print(f"Wrote {output}, a starter for {problem.name} (lesson {problem.lesson}).")
+    print(f"Grade it with: {PROG} {problem.name} {output}")
+    return PASSED
+
+
+def list_problems(problems):
+    print(f"Problems ({PROG} PROBLEM FILE):")
+    width = max(len(name) for name in problems)
+    for problem in problems.values():
+        print(f"  {problem.name:{width}}  lesson {problem.lesson}")
+    return PASSED
+
+
+def _timeout(text):
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"not a positive number of seconds: {text}")
+    return value
+
+
+def parser():
+    p = argparse.ArgumentParser(
+        prog=PROG,
+        description="Grade an attempt at a lesson's problem.",
+        epilog="exit status: 0 all cases passed, 1 some case failed or not "
+        "attempted yet, 2 could not be graded or wrong usage",
+    )
+    p.add_argument("problem", nargs="?", help="the problem, as --list shows it")
+    p.add_argument("file", nargs="?", help="the Python file with your attempt")
+    p.add_argument(
+        "--timeout",
+        type=_timeout,
+        default=DEFAULT_TIMEOUT,
+        metavar="S",
+        help=f"time limit in seconds for the whole run (default {DEFAULT_TIMEOUT:g})",
+    )
+    p.add_argument("--list", action="store_true", help="list the problems")
+    p.add_argument("--starter", metavar="PROBLEM", help="write a starter file")
+    p.add_argument(
+        "--output",
+        metavar="PATH",
+        help=f"where --starter writes (default {STARTERS}/PROBLEM.py)",
+    )
+    return p
+
+
+def main(argv=None):
+    p = parser()
+    args = p.parse_args(argv)
+    try:
+        problems = catalog.discover()
+        if args.list:
+            if args.problem or args.starter:
+                raise UsageError("--list takes no other argument", usage=True)
+            return list_problems(problems)
+        if args.starter:
+            if args.problem:
+                raise UsageError("--starter takes a problem, and no FILE", usage=True)
+            problem = _problem(problems, args.starter)
+            output = args.output or f"{STARTERS}/{problem.name}.py"
+            return write_starter(problem, output)
+        if args.output:
+            raise UsageError("--output goes with --starter", usage=True)
+        if not args.problem or not args.file:
+            raise UsageError(
+                "give a PROBLEM and a FILE (or --list, or --starter PROBLEM)",
+                usage=True,
+            )
+        if args.problem not in problems and args.file in problems:
+            raise UsageError(
+                f"the problem comes first: {PROG} {args.file} {args.problem}"
+            )
+        return grade(_problem(problems, args.problem), args.file, args.timeout)
+    except UsageError as exc:
+        if exc.usage:
+            p.print_usage(sys.stderr)
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return UNGRADABLE
+    except KeyboardInterrupt:
+        print("\nInterrupted.", file=sys.stderr)
+        return UNGRADABLE
+    except BrokenPipeError:
+        raise  # the reader went away: not a fault of the grader
+    except Exception as exc:  # the grader's own fault: a message, no traceback
+        message = f"{PROG}: internal error: {type(exc).__name__}: {exc}"
+        with contextlib.suppress(OSError):
+            kept = isolation.keep_log("check", [("the grader", traceback.format_exc())])
+            message += f". The grader's log is kept in {kept}."
+        print(visible(message), file=sys.stderr)
+        return UNGRADABLE

@@ -1,0 +1,287 @@
+"""The built site in a real browser: copy buttons, folds, tabs, requests,
+accessibility, small screens and dark mode.
+
+Serves build/html on 127.0.0.1 and drives Debian's Chromium with Playwright.
+Without a browser the suite is skipped, except in CI (CI=true), where a
+missing browser is a failure. Screenshots go to build/screenshots/, axe-core's
+moderate findings to build/axe-moderate.json.
+"""
+
+import functools
+import http.server
+import json
+import os
+import re
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from urllib.parse import urlparse
+
+import jupytext
+import pytest
+from project import CONF, HTML, LESSONS, solution_source
+from sitebuild import ROOT
+
+# Debian's Chromium; elsewhere (a hosted CI runner) CHROMIUM names another build.
+CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+HIDDEN_TAGS = {"remove-cell", "remove-input"}
+
+if not CHROMIUM.exists():
+    if os.environ.get("CI") == "true":
+        raise RuntimeError(f"CI needs {CHROMIUM}: apt-get install chromium")
+    pytest.skip(
+        f"browser tests skipped: no Chromium at {CHROMIUM}", allow_module_level=True
+    )
+
+from axe_playwright_python.sync_playwright import Axe  # noqa: E402
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+# The path the site is served under; the test server serves it there too.
+PREFIX = CONF["notfound_urls_prefix"]
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def translate_path(self, path):
+        if path.startswith(PREFIX):
+            path = "/" + path[len(PREFIX) :]
+        return super().translate_path(path)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def site():
+    assert (HTML / "index.html").exists(), "build the site first (nox -s docs)"
+    handler = functools.partial(QuietHandler, directory=str(HTML))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+class Visit:
+    """A page opened in a fresh context, recording everything it loads."""
+
+    def __init__(self, browser, url, **context_options):
+        self.context = browser.new_context(**context_options)
+        self.context.set_default_timeout(10_000)
+        self.page = self.context.new_page()
+        self.errors, self.failed, self.hosts = [], [], set()
+        self.page.on(
+            "console",
+            lambda m: m.type == "error" and self.errors.append(m.text),
+        )
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("requestfailed", lambda r: self.failed.append(r.url))
+        self.page.on(
+            "response", lambda r: r.status >= 400 and self.failed.append(r.url)
+        )
+        self.page.on("request", lambda r: self.hosts.add(urlparse(r.url).netloc))
+        self.page.goto(url, wait_until="networkidle")
+
+    def close(self):
+        self.context.close()
+
+
+@pytest.fixture
+def visit(browser):
+    visits = []
+
+    def open_(url, **options):
+        visits.append(Visit(browser, url, **options))
+        return visits[-1]
+
+    yield open_
+    for v in visits:
+        v.close()
+
+
+def visible_cells(slug):
+    """The source of every code cell a reader sees on the page."""
+    notebook = jupytext.read(ROOT / "docs" / f"{slug}.md")
+    return [
+        cell.source.rstrip("\n")
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+        and not HIDDEN_TAGS & set(cell.metadata.get("tags", []))
+    ]
+
+
+def shell_blocks(slug):
+    """The shell commands a page shows (```bash fences, and the grading
+    commands of a {check-commands} directive)."""
+    from problem_sections import grading_commands  # conf/_ext
+
+    text = (ROOT / "docs" / f"{slug}.md").read_text()
+    return [
+        block.rstrip("\n") for block in re.findall(r"```bash\n(.*?)```", text, re.S)
+    ] + [
+        grading_commands(CONF["lessons_repository"], name)
+        for name in re.findall(r"^```\{check-commands\} (\S+)$", text, re.M)
+    ]
+
+
+def reveal(page, element):
+    """Open the tab and the folds that hide an element, as a reader would."""
+    page.evaluate(
+        """(el) => {
+            for (let n = el; n; n = n.parentElement) {
+                if (n.tagName === 'DETAILS' && !n.open) {
+                    n.querySelector('summary').click();
+                }
+                if (n.classList && n.classList.contains('sd-tab-content')) {
+                    const input = n.previousElementSibling.previousElementSibling;
+                    if (!input.checked) n.previousElementSibling.click();
+                }
+            }
+        }""",
+        element,
+    )
+
+
+@pytest.mark.parametrize("slug", LESSONS)
+def test_copy_buttons_copy_exactly_the_code(site, visit, slug):
+    v = visit(f"{site}/{slug}.html", permissions=["clipboard-read", "clipboard-write"])
+    page = v.page
+    copied = []
+    for button in page.locator("button.copybtn").all():
+        reveal(page, button.element_handle())
+        button.hover()
+        button.click()
+        copied.append(page.evaluate("navigator.clipboard.readText()").rstrip("\n"))
+    solution = solution_source(LESSONS[slug]).rstrip()
+    expected = visible_cells(slug) + shell_blocks(slug) + [solution]
+    assert sorted(copied) == sorted(expected)
+    for text in copied:
+        assert not re.search(r"^(>>>|\.\.\.) ", text, re.MULTILINE), text
+    # The copied solution runs as is and defines the problem's function.
+    run = subprocess.run(
+        [sys.executable, "-c", solution + f"\nassert callable({LESSONS[slug]})"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "JAX_PLATFORMS": "cpu"},
+    )
+    assert run.returncode == 0, run.stderr
+
+
+@pytest.mark.parametrize("slug", LESSONS)
+def test_hints_and_solution_are_folded_until_clicked(site, visit, slug):
+    page = visit(f"{site}/{slug}.html").page
+    folds = page.locator("details.sd-dropdown, details.hide")
+    assert folds.count() >= 3  # at least one hint, the solution, its run
+    for i in range(folds.count()):
+        fold = folds.nth(i)
+        assert fold.get_attribute("open") is None, fold.inner_text()[:80]
+        fold.locator("summary").first.click()
+        assert fold.get_attribute("open") is not None
+
+
+def continued_tab(slug):
+    """The tab a page's later cells continue from: its last Linen or NNX cell's."""
+    notebook = jupytext.read(ROOT / "docs" / f"{slug}.md")
+    tagged = [
+        tag
+        for cell in notebook.cells
+        for tag in cell.metadata.get("tags", [])
+        if tag in ("linen", "nnx")
+    ]
+    return tagged[-1]
+
+
+@pytest.mark.parametrize("slug", LESSONS)
+def test_linen_and_nnx_tabs_switch_together(site, visit, slug):
+    page = visit(f"{site}/{slug}.html").page
+
+    def selected():
+        return page.evaluate(
+            """() => [...document.querySelectorAll('.sd-tab-set')].map(
+                s => s.querySelector('input:checked + label').dataset.syncId)"""
+        )
+
+    default = continued_tab(slug)
+    other = {"linen": "nnx", "nnx": "linen"}[default]
+    assert set(selected()) == {default}
+    page.locator(f".sd-tab-set label[data-sync-id={other}]").first.click()
+    assert set(selected()) == {other}
+    page.locator(f".sd-tab-set label[data-sync-id={default}]").last.click()
+    assert set(selected()) == {default}
+
+
+MODERATE = {}
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("slug", ["index", *LESSONS])
+def test_page_is_clean_accessible_and_local(site, visit, slug, scheme):
+    v = visit(f"{site}/{slug}.html", color_scheme=scheme)
+    page = v.page
+    assert page.evaluate("document.documentElement.dataset.theme") == scheme
+    # Open every fold, so the screenshot shows and axe checks what they hide.
+    page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+    shots = ROOT / "build" / "screenshots"
+    shots.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=shots / f"{slug}-{scheme}.png", full_page=True)
+    # What the page itself did; checked before axe, whose own stylesheet
+    # fetches are not the page's.
+    assert (v.errors, v.failed) == ([], []), (v.errors, v.failed)
+    assert v.hosts == {urlparse(site).netloc}, v.hosts
+    violations = Axe().run(page).response["violations"]
+    serious = [x for x in violations if x["impact"] in ("serious", "critical")]
+    assert not serious, json.dumps(
+        [(x["id"], [n["target"] for n in x["nodes"]]) for x in serious], indent=1
+    )
+    MODERATE[f"{slug} ({scheme})"] = [
+        (x["id"], x["impact"], len(x["nodes"])) for x in violations
+    ]
+    (ROOT / "build" / "axe-moderate.json").write_text(json.dumps(MODERATE, indent=1))
+
+
+@pytest.mark.parametrize("slug", ["index", *LESSONS])
+def test_small_screen_has_no_horizontal_scroll(site, visit, slug):
+    page = visit(f"{site}/{slug}.html", viewport={"width": 375, "height": 800}).page
+    width = page.evaluate("document.documentElement.scrollWidth")
+    body = page.evaluate("document.body.scrollWidth")
+    assert max(width, body) <= 375, (width, body)
+
+
+@pytest.mark.parametrize("slug", LESSONS)
+def test_search_finds_the_lesson_by_a_title_word(site, visit, slug):
+    title = (ROOT / "docs" / f"{slug}.md").read_text().split("\n# ", 1)[1]
+    word = max(re.findall(r"[A-Za-z]+", title.splitlines()[0]), key=len)
+    page = visit(f"{site}/search.html?q={word}").page
+    page.wait_for_selector("#search-results li", timeout=15_000)
+    links = page.locator("#search-results li a").evaluate_all(
+        "els => els.map(e => e.getAttribute('href'))"
+    )
+    assert any(link.split("#")[0].endswith(f"{slug}.html") for link in links), (
+        word,
+        links,
+    )
+
+
+def test_404_page_renders_with_its_assets(site, visit):
+    v = visit(f"{site}/404.html")
+    assert "not found" in v.page.inner_text("article").lower()
+    assert v.errors == [] and v.failed == []

@@ -1,0 +1,65 @@
+"""Two clean builds of the site publish the same pages and notebooks."""
+
+import filecmp
+import subprocess
+import sys
+
+from sitebuild import ROOT
+
+PUBLISHED = {".html", ".ipynb", ".png", ".svg", ".py", ".js", ".xml", ".md", ".txt", ".whl"}
+
+
+def clean_build(folder):
+    result = subprocess.run(
+        [sys.executable, ROOT / "tools" / "sitebuild.py", "--build", folder, "-q"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return folder / "html"
+
+
+def published(site):
+    return {
+        p.relative_to(site)
+        for p in site.rglob("*")
+        if p.suffix in PUBLISHED and p.is_file() and ".doctrees" not in p.parts
+    }
+
+
+def differences(first, second):
+    """Files published by one build and not the other, or published differently."""
+    a, b = published(first), published(second)
+    return sorted(
+        [f"only in the first build: {p}" for p in a - b]
+        + [f"only in the second build: {p}" for p in b - a]
+        + [
+            f"differs: {p}"
+            for p in a & b
+            if not filecmp.cmp(first / p, second / p, False)
+        ]
+    )
+
+
+def test_differences_are_found_in_either_build(tmp_path):
+    first, second = tmp_path / "a", tmp_path / "b"
+    for site in (first, second):
+        (site / "_sources").mkdir(parents=True)
+        (site / "index.html").write_text("same")
+    (first / "page.html").write_text("one")
+    (second / "page.html").write_text("two")
+    (second / "_sources" / "extra.ipynb").write_text("{}")
+    (first / "only.js").write_text("")
+    assert differences(first, second) == [
+        "differs: page.html",
+        "only in the first build: only.js",
+        "only in the second build: _sources/extra.ipynb",
+    ]
+    assert differences(first, first) == []
+
+
+def test_two_clean_builds_are_identical(tmp_path):
+    first, second = clean_build(tmp_path / "a"), clean_build(tmp_path / "b")
+    assert len(published(first)) > 20
+    assert differences(first, second) == []

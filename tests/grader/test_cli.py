@@ -1,0 +1,222 @@
+"""The grader, run the way a learner runs it: ``python -m lessongrader``.
+
+Each file under ``examples/<problem>/attempts/`` is a real attempt, wrong in one
+known way, not gradable at all, or hostile to the grader. Its ``# expect:
+STATUS TEXT`` lines give the exit status the grader must return and a text its
+report must contain, and an ``# args:`` line adds options. An attempt that
+starts processes writes their ids to ``$ATTEMPT_PIDS``: none may outlive the
+grading. The reference of every problem, and a fresh starter, are graded too.
+
+A grading run spends most of its time starting JAX, so the runs the selected
+tests need are all started at once, by one fixture, as many at a time as there
+are processors; each test then waits for its own.
+"""
+
+import dataclasses
+import os
+import re
+import signal
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from sitebuild import ROOT
+
+from lessongrader import catalog
+
+PROBLEMS = catalog.discover()
+# A run that takes longer is a hung grader, not a slow one.
+RUN_LIMIT = 300
+SYNTAX_ERROR = "def dropout_forward(seed, x, rate, deterministic)\n    return x\n"
+
+
+def check(*args, cwd=ROOT, env=()):
+    return subprocess.run(
+        [sys.executable, "-m", "lessongrader", *map(str, args)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=RUN_LIMIT,
+        env={**os.environ, "JAX_PLATFORMS": "cpu", **dict(env)},
+    )
+
+
+def alive(pid):
+    """Whether a process runs (a zombie has ended, and awaits only its parent)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rpartition(")")[2].split()[0] != "Z"
+
+
+@dataclasses.dataclass(frozen=True)
+class Grading:
+    """One grading run, and what its report must say."""
+
+    name: str
+    problem: str
+    attempt: str  # a path from the repository root, or "starter" or "syntax-error"
+    status: int
+    texts: tuple[str, ...]
+    options: tuple[str, ...] = ()
+
+    def run(self, scratch):
+        """The finished grading, and the processes the attempt said it started."""
+        attempt = self.attempt
+        if attempt == "starter":
+            attempt = scratch / f"{self.problem}.py"
+            written = check("--starter", self.problem, "--output", attempt)
+            assert written.returncode == 0, written.stdout + written.stderr
+        elif attempt == "syntax-error":
+            attempt = scratch / "syntax_error.py"
+            attempt.write_text(SYNTAX_ERROR)
+        pids = scratch / f"{self.name.replace('/', '-')}.pids"
+        result = check(self.problem, attempt, *self.options, env={"ATTEMPT_PIDS": pids})
+        started = pids.read_text().split() if pids.exists() else []
+        return result, [int(pid) for pid in started]
+
+
+def expectations(path):
+    """The Grading an attempt file asks for, from its comments."""
+    text = path.read_bytes().decode(errors="replace")  # some are not UTF-8
+    expected = re.findall(r"^# expect: (\d) (.+)$", text, re.MULTILINE)
+    assert expected, f"{path} says nothing of what to expect"
+    statuses = {int(status) for status, _ in expected}
+    assert len(statuses) == 1, f"{path} expects several exit statuses"
+    options = re.search(r"^# args: (.+)$", text, re.MULTILINE)
+    problem = path.parent.parent.name
+    return Grading(
+        name=f"{problem}/{path.stem}",
+        problem=problem,
+        attempt=str(path.relative_to(ROOT)),
+        status=statuses.pop(),
+        texts=tuple(t for _, t in expected),
+        options=tuple(options.group(1).split()) if options else (),
+    )
+
+
+GRADINGS = [
+    *(
+        Grading(f"{p}/reference", p, f"examples/{p}/solution.py", 0, ("cases passed",))
+        for p in PROBLEMS
+    ),
+    *(
+        Grading(f"{p}/starter", p, "starter", 1, ("[not-attempted]", "Not attempted"))
+        for p in PROBLEMS
+    ),
+    Grading(
+        "dropout_forward/syntax_error",
+        "dropout_forward",
+        "syntax-error",
+        2,
+        ("SyntaxError in", "syntax_error.py, line 1: expected ':'"),
+    ),
+    *(expectations(path) for p in PROBLEMS.values() for path in p.attempts),
+]
+# The slowest first, so that it overlaps the others.
+GRADINGS.sort(key=lambda g: "--timeout" not in g.options)
+
+
+@pytest.fixture(scope="session")
+def graded(request, tmp_path_factory):
+    """Start every grading run the selected tests need; map name to future."""
+    scratch = tmp_path_factory.mktemp("attempts")
+    needed = {
+        item.callspec.params["grading"]
+        for item in request.session.items
+        if "grading" in getattr(getattr(item, "callspec", None), "params", {})
+    }
+    # One more than the processors: the run that hangs sleeps for its 20 s.
+    with ThreadPoolExecutor(max_workers=(os.cpu_count() or 2) + 1) as pool:
+        yield {g.name: pool.submit(g.run, scratch) for g in GRADINGS if g in needed}
+
+
+def test_every_problem_is_listed_and_has_attempts():
+    listed = check("--list")
+    assert listed.returncode == 0, listed.stderr
+    assert re.findall(r"^  (\w+) +lesson [\w-]+$", listed.stdout, re.MULTILINE) == (
+        list(PROBLEMS)
+    )
+    assert all(problem.attempts for problem in PROBLEMS.values())
+
+
+@pytest.mark.parametrize("grading", GRADINGS, ids=lambda g: g.name)
+def test_grading(grading, graded):
+    result, pids = graded[grading.name].result()
+    left = [pid for pid in pids if alive(pid)]
+    for pid in left:  # leave none behind the test either
+        os.kill(pid, signal.SIGKILL)
+    assert not left, f"processes the attempt started outlived the grading: {left}"
+    report = result.stdout + result.stderr
+    assert result.returncode == grading.status, report
+    words = " ".join(report.split())  # reports are wrapped to the terminal
+    for text in grading.texts:
+        assert text in words, f"{text!r} missing from:\n{report}"
+    assert "Traceback" not in report, report
+    if grading.status == 2:
+        assert "Could not grade:" in report, report
+
+
+def test_starter_is_not_overwritten(tmp_path):
+    existing = tmp_path / "mine.py"
+    existing.write_text("# my work\n")
+    result = check("--starter", "dropout_forward", "--output", existing)
+    assert result.returncode == 2
+    assert "already exists" in result.stderr
+    assert existing.read_text() == "# my work\n"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["dropout_foward", "x.py"], "Did you mean dropout_forward?"),
+        (["tests/x.py", "dropout_forward"], "the problem comes first"),
+        (["dropout_forward"], "give a PROBLEM and a FILE"),
+        (["dropout_forward", "x.py", "--timeout", "0"], "positive number"),
+        (["dropout_forward", "no/such/file.py"], "does not exist"),
+    ],
+)
+def test_misuse_is_status_2(args, message):
+    result = check(*args)
+    assert result.returncode == 2
+    assert message in " ".join((result.stdout + result.stderr).split())
+    assert "Traceback" not in result.stderr
+
+
+def test_a_fault_of_the_grader_keeps_its_log():
+    # A backend that does not exist: JAX fails in the grader's own code.
+    result = check(
+        "dropout_forward",
+        "examples/dropout_forward/solution.py",
+        env={"JAX_PLATFORMS": "no-such-backend"},
+    )
+    report = " ".join((result.stdout + result.stderr).split())
+    assert result.returncode == 2, report
+    assert "Traceback" not in report, report
+    kept = re.search(r"The grader's log is kept in (\S+?)\.? ", report + " ")
+    assert kept, report
+    log = Path(kept.group(1))
+    try:
+        assert "Traceback" in log.read_text() and "no-such-backend" in log.read_text()
+    finally:
+        log.unlink(missing_ok=True)
+
+
+def test_python_without_the_packages_gets_a_message_not_a_traceback():
+    # As when a learner runs python3 -m lessongrader outside the environment.
+    hide_numpy = (
+        "import runpy, sys; sys.modules['numpy'] = None; "
+        "runpy.run_module('lessongrader', run_name='__main__')"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", hide_numpy, "--list"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 2
+    assert "python3 -m nox -s check --" in result.stderr
+    assert "Traceback" not in result.stderr

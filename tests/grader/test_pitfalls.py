@@ -1,0 +1,112 @@
+"""The known mistakes of each problem's mistakes.py, each run on every case.
+
+The grader names a mistake by computing it on the problem's cases; one that
+raises there (after a new flax release, say) would shrink the diagnosis. Each
+must run on every case but those it declares in ``cannot_run``, with a reason,
+and the grader reports any other failure rather than skipping it.
+"""
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from lessongrader import catalog, execute, isolation, report
+from lessongrader.mistakes import Pitfall
+
+PROBLEMS = catalog.discover()
+PITFALLS = [
+    (problem, pitfall)
+    for problem in PROBLEMS.values()
+    for pitfall in execute.spec_of(problem).pitfalls
+]
+
+
+@pytest.mark.parametrize(
+    ("problem", "pitfall"), PITFALLS, ids=[f"{p.name}-{f.name}" for p, f in PITFALLS]
+)
+def test_pitfall_runs_on_every_case(problem, pitfall):
+    reference, cases = problem.function(), problem.cases()
+    assert set(pitfall.cannot_run) <= set(range(len(cases)))
+    assert all(reason.strip() for reason in pitfall.cannot_run.values())
+    for i, case in enumerate(cases):
+        if i in pitfall.cannot_run:
+            try:
+                pitfall.forward(**case)
+            except Exception:
+                continue
+            pytest.fail(f"case {i + 1} runs: remove it from cannot_run")
+        out = np.asarray(pitfall.forward(**case))
+        assert out.shape == np.asarray(reference(**case)).shape, f"case {i + 1}"
+
+
+def test_each_known_mistake_has_its_own_name():
+    for problem in PROBLEMS.values():
+        names = [p.name for p in execute.spec_of(problem).pitfalls]
+        assert len(names) == len(set(names)), problem.name
+
+
+def _breaks_on_rate_zero(seed, x, rate, deterministic):
+    if rate == 0.0:
+        raise KeyError("a stream this flax release renamed")
+    return x
+
+
+@pytest.fixture
+def broken_pitfall(monkeypatch):
+    """dropout_forward with two mistakes that raise on case 5: one declares it."""
+    module = PROBLEMS["dropout_forward"].module("mistakes")
+    broken = Pitfall("broken", "Broken", "None.", _breaks_on_rate_zero)
+    declared = Pitfall(
+        "declared", "Declared", "None.", _breaks_on_rate_zero, {4: "rate 0"}
+    )
+    spec = dataclasses.replace(module.SPEC, pitfalls=(broken, declared))
+    monkeypatch.setattr(module, "SPEC", spec)
+
+
+def test_a_mistake_that_raises_is_reported_not_skipped(broken_pitfall):
+    meta, arrays = execute.reference(PROBLEMS["dropout_forward"])
+    assert meta["pitfall_errors"] == [
+        {
+            "name": "broken",
+            "case": 4,
+            "error": "KeyError: 'a stream this flax release renamed'",
+        }
+    ]
+    assert "pitfall/broken/3" in arrays and "pitfall/broken/4" not in arrays
+    assert "pitfall/declared/4" not in arrays
+
+
+def test_the_report_says_which_mistake_could_not_be_computed(
+    broken_pitfall, monkeypatch, tmp_path
+):
+    problem = PROBLEMS["dropout_forward"]
+    meta, expected = execute.reference(problem)
+    results, arrays = {}, {}
+    # An attempt that returns x.
+    execute.run_cases(
+        problem.name, lambda **case: case["x"], problem.cases(), results, arrays, None
+    )
+    run = isolation.Run(
+        results=results,
+        arrays=arrays,
+        output="",
+        timed_out=False,
+        progress="running case 8",
+        returncode=0,
+        timeout=120.0,
+        reference=meta,
+        expected=expected,
+        reference_state="done",
+        reference_error="",
+        logs=[("the reference's process", "Traceback: KeyError")],
+    )
+    monkeypatch.setenv("LESSONGRADER_LOGS", str(tmp_path))
+    graded = report.isolated(problem, "attempt.py", run, 120.0)
+    assert graded.status == report.WRONG
+    text = " ".join(graded.text().split())
+    assert "could not compute the known mistake [broken] (case 5: KeyError" in text
+    assert "[declared]" not in text
+    (log,) = tmp_path.iterdir()
+    assert f"its log is kept in {log}." in text
+    assert "Traceback: KeyError" in log.read_text()

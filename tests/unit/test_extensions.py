@@ -1,0 +1,178 @@
+"""The project's Sphinx extensions, each on small pages built in this process.
+
+Nothing is executed (``nb_execution_mode=off``): the pages are plain MyST
+Markdown, built once with the site's configuration.
+"""
+
+import io
+from types import SimpleNamespace
+
+import codeautolink_incremental
+import new_lesson
+import pytest
+from sitebuild import CONF
+from sphinx.application import Sphinx
+
+from lessongrader import catalog
+
+# The theme still reads .app, which Sphinx 9 deprecates (not an error here).
+pytestmark = pytest.mark.filterwarnings(
+    "ignore::sphinx.deprecation.RemovedInSphinx11Warning"
+)
+PROBLEM = "dropout_forward"
+
+LESSON = """\
+---
+lesson:
+  order: {order}
+  api: [NNX]
+  level: intermediate
+  summary: The card's summary of {slug}.
+---
+
+# Title of {slug}
+
+```{{lesson-badges}}
+```
+
+## Problem
+
+```{{problem}} {problem}
+```
+
+## Hints
+
+```{{hints}} {problem}
+```
+
+## Solution
+
+```{{solution}} {problem}
+```
+
+```{{check-commands}} {problem}
+```
+"""
+
+PAGES = {
+    # A lesson page whose problem is dropout_forward's (its LESSON).
+    catalog.discover()[PROBLEM].lesson: LESSON.format(
+        order=2, slug="a", problem=PROBLEM
+    ),
+    "earlier": LESSON.format(order=1, slug="earlier", problem=PROBLEM),
+    "index": "# Index\n\n```{lesson-cards}\n```\n",
+}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    root = tmp_path_factory.mktemp("site")
+    src = root / "src"
+    src.mkdir()
+    for name, text in PAGES.items():
+        (src / f"{name}.md").write_text(text)
+    warnings = io.StringIO()
+    app = Sphinx(
+        str(src),
+        str(CONF),
+        str(root / "html"),
+        str(root / "doctrees"),
+        "html",
+        confoverrides={"nb_execution_mode": "off"},
+        status=None,
+        warning=warnings,
+        freshenv=True,
+    )
+    app.build()
+    html = {name: (root / "html" / f"{name}.html").read_text() for name in PAGES}
+    return SimpleNamespace(html=html, warnings=warnings.getvalue(), root=root)
+
+
+def test_the_pages_build_without_warnings(built):
+    assert built.warnings == ""
+
+
+def test_the_problem_section_is_the_contract(built):
+    problem = catalog.discover()[PROBLEM]
+    page = built.html[problem.lesson]
+    assert (
+        f'<code class="docutils literal notranslate"><span class="pre">{PROBLEM}'
+        in page
+    )
+    for name in problem.contract["inputs"]:
+        assert f'<span class="pre">{name}</span></code>: ' in page
+    for title, _ in problem.hints:
+        assert title.split("`")[0] in page
+    assert "Show the solution" in page and "def" in page
+
+
+def test_cards_follow_the_order_of_the_pages_metadata(built):
+    index = built.html["index"]
+    first, second = index.index("Title of earlier"), index.index("Title of a")
+    assert first < second
+    assert index.count("sd-card-title") == 2
+    assert "The card&#8217;s summary of a." in index or "summary of a." in index
+    assert "Problem: <code" in index
+
+
+def test_badges_come_from_the_page_s_own_metadata(built):
+    page = built.html["earlier"]
+    assert "sd-bg-primary" in page and ">NNX<" in page and ">intermediate<" in page
+
+
+def test_an_unknown_problem_is_an_error(tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "index.md").write_text("# I\n\n```{problem} no_such_problem\n```\n")
+    warnings = io.StringIO()
+    Sphinx(str(src), str(CONF), str(tmp_path / "h"), str(tmp_path / "d"), "html",
+           confoverrides={"nb_execution_mode": "off"}, status=None,
+           warning=warnings).build()  # fmt: skip
+    assert "no problem named 'no_such_problem'" in warnings.getvalue()
+
+
+def test_a_failed_build_keeps_its_own_error():
+    # The incremental linker must not replace the build's error with its own.
+    app = SimpleNamespace(env=SimpleNamespace(found_docs={"missing"}))
+    codeautolink_incremental.link_written_pages(app, RuntimeError("the real one"))
+
+
+def test_a_new_lesson_is_a_page_and_a_problem_folder(tmp_path, monkeypatch):
+    docs, examples = tmp_path / "docs", tmp_path / "examples"
+    docs.mkdir()
+    examples.mkdir()
+    written = new_lesson.create("new-thing", "new_forward", docs, examples)
+    assert docs / "new-thing.md" in written
+    problem = catalog.read(examples / "new_forward")
+    assert problem.lesson == "new-thing" and problem.parameters == (
+        "seed",
+        "x",
+        "train",
+    )
+    assert "order: 1" in (docs / "new-thing.md").read_text()
+    with pytest.raises(ValueError, match="already exists"):
+        new_lesson.create("new-thing", "other_forward", docs, examples)
+    with pytest.raises(ValueError, match="slug"):
+        new_lesson.create("New Thing", "x_forward", docs, examples)
+
+
+def build(src, out):
+    Sphinx(str(src), str(CONF), str(out / "html"), str(out / "doctrees"), "html",
+           confoverrides={"nb_execution_mode": "off"}, status=None,
+           warning=io.StringIO()).build()  # fmt: skip
+    return out / "html"
+
+
+def test_a_removed_lesson_leaves_no_link_on_the_other_pages(tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "index.md").write_text(PAGES["index"])
+    for slug, order in (("first", 1), ("second", 2)):
+        text = LESSON.format(order=order, slug=slug, problem=PROBLEM)
+        (src / f"{slug}.md").write_text(text)
+    html = build(src, tmp_path)
+    assert 'href="second.html"' in (html / "first.html").read_text()
+    (src / "second.md").unlink()
+    html = build(src, tmp_path)
+    assert 'href="second.html"' not in (html / "first.html").read_text()
+    assert 'href="second.html"' not in (html / "index.html").read_text()

@@ -1,0 +1,147 @@
+"""Comparing and diagnosing: pure functions of arrays, on made-up outputs.
+
+No attempt runs and no JAX is imported: a case is a reference output, its
+evaluation output and what an attempt returned.
+"""
+
+import numpy as np
+import pytest
+
+from lessongrader.compare import Case, build_cases, compare, values_match
+from lessongrader.diagnose import Diagnoses, diagnose, dropout_scale, match_pitfalls
+from lessongrader.report import PASSED, WRONG, Report
+
+X = np.array([1.0, -2.0, 3.0, 4.0])
+MASK = np.array([True, False, True, True])
+DROPOUT = {
+    "api": "nnx",
+    "kind": "dropout",
+    "flag": "deterministic",
+    "eval_value": 1.0,
+    "eval_output": "x unchanged",
+    "key_advice": "Draw the key from the layer's Rngs.",
+    "shape_advice": "Keep x's shape.",
+    "params_advice": "",
+    "noise_advice": "",
+}
+
+
+def array_case(got, expected, base=X, training=True, keep=0.5, number=0):
+    got = np.asarray(got, np.float64)
+    case = Case(
+        number=number,
+        call="f(...)",
+        expected=np.asarray(expected, np.float64),
+        shape=np.shape(expected),
+        dtype="float32",
+        got={"kind": "array", "shape": list(got.shape), "dtype": "float32"},
+        array=got,
+        base=base,
+        training=training,
+        keep=keep,
+    )
+    case.failure = compare(case)
+    case.wrong_values = case.comparable and not values_match(got, case.expected)
+    return case
+
+
+def names(cases, reference=None, expected=None):
+    reference = reference or {"spec": DROPOUT, "pitfalls": []}
+    return [d.name for d in diagnose(reference, expected or {}, cases)]
+
+
+def test_compare_goes_from_the_most_basic_check_up():
+    assert compare(array_case(X, X)) == ""
+    assert compare(array_case(X[:3], X)) == "wrong shape"
+    assert compare(array_case(X + 1, X)) == "wrong values"
+    error = array_case(X, X)
+    error.got = {"kind": "error", "error": {"type": "KeyError"}}
+    assert compare(error) == "raised KeyError"
+
+
+def test_dropout_scale_finds_the_factor_of_the_kept_units():
+    assert dropout_scale(np.where(MASK, X * 2, 0), X) == (True, 2.0)
+    assert dropout_scale(np.zeros(4), X) == (True, None)
+    assert dropout_scale(X + 0.5, X)[0] is False
+
+
+@pytest.mark.parametrize(
+    ("got", "name"),
+    [
+        (np.where(MASK, X, 0), "no-rescale"),
+        (np.where(MASK, X * 0.5, 0), "rescale-multiplied"),
+        (np.where(~MASK, X * 2, 0), "different-mask"),
+        (X, "no-dropout-in-training"),
+        (X + 0.25, "values-differ"),
+    ],
+)
+def test_a_training_output_is_named_by_its_properties(got, name):
+    expected = np.where(MASK, X * 2, 0)
+    assert names([array_case(got, expected)]) == [name]
+
+
+def test_random_evaluation_is_named():
+    case = array_case(np.where(MASK, X * 2, 0), X, training=False)
+    assert names([case]) == ["eval-not-noop"]
+
+
+def test_a_known_mistake_that_gives_every_output_is_named_first():
+    cases = [
+        array_case(np.where(~MASK, X * 2, 0), np.where(MASK, X * 2, 0), number=0),
+        array_case(X, X, training=False, number=1),
+    ]
+    reference = {
+        "spec": DROPOUT,
+        "pitfalls": [{"name": "mask-inverted", "title": "T", "advice": "A"}],
+    }
+    expected = {
+        "pitfall/mask-inverted/0": np.where(~MASK, X * 2, 0),
+        "pitfall/mask-inverted/1": X,
+    }
+    diagnoses = Diagnoses()
+    assert match_pitfalls(reference, expected, cases, diagnoses) == {0, 1}
+    assert list(diagnoses) == ["mask-inverted"]
+    assert names(cases, reference, expected) == ["mask-inverted"]
+
+
+def test_a_report_counts_and_tags_as_the_command_prints_it():
+    reference = {
+        "cases": [
+            {"call": "f(a=1)", "shape": [4], "dtype": "float32"},
+            {
+                "call": "f(a=2)",
+                "shape": [4],
+                "dtype": "float32",
+                "training": True,
+                "keep": 0.5,
+            },
+        ],
+        "spec": DROPOUT,
+        "pitfalls": [],
+    }
+    expected = {
+        "expected/0": X,
+        "expected/1": np.where(MASK, X * 2, 0),
+        "base/1": X,
+    }
+    reported = [
+        {"got": {"kind": "array", "shape": [4], "dtype": "float32"}},
+        {"got": {"kind": "array", "shape": [4], "dtype": "float32"}},
+    ]
+    arrays = {"got/0": X, "got/1": np.where(MASK, X, 0)}
+    cases = build_cases(reference, expected, reported, arrays)
+    report = Report(WRONG, cases=cases, failing=1)
+    report.diagnoses = diagnose(reference, expected, cases)
+    text = report.text()
+    assert "  PASS  case 1  f(a=1)" in text and "  FAIL  case 2  f(a=2)" in text
+    assert "[no-rescale]" in text and text.endswith("1 of 2 cases passed.")
+    html = report.html()
+    assert "Incorrect" in html and "[no-rescale]" in html
+    assert html.index("Diagnosis") < html.index("case 1")
+    assert "Correct" in Report(PASSED, cases=cases[:1]).html()
+
+
+def test_control_characters_are_shown_not_sent():
+    report = Report(WRONG, message="x", output="\x1b[2Jcleared")
+    assert "\x1b" not in report.text() and "\\x1b[2Jcleared" in report.text()
+    assert "\x1b" not in report.html()
