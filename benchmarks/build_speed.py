@@ -76,6 +76,16 @@ def environment(jax_cache):
     return dict(os.environ, JAX_COMPILATION_CACHE_DIR=str(jax_cache))
 
 
+def is_kernel(process, commands):
+    """A kernel: ipykernel's launcher (stock MyST-NB), or a fork of the warm
+    kernels' zygote (warm_kernels.py serve), which keeps the zygote's command."""
+    command = commands.get(process.pid, "")
+    if "ipykernel" in command:
+        return True
+    parent = commands.get(process.ppid(), "")
+    return "warm_kernels.py serve" in parent
+
+
 class TreeSampler(threading.Thread):
     """Peak memory and number of kernels of a process and its children, and
     how long two or more kernels ran at once."""
@@ -92,13 +102,20 @@ class TreeSampler(threading.Thread):
 
     def sample(self):
         rss = kernels = 0
-        for process in [self.root, *self.root.children(recursive=True)]:
+        processes = [self.root, *self.root.children(recursive=True)]
+        # Read each time: a process seen before its exec has its parent's
+        # command line.
+        commands = {}
+        for process in processes:
+            try:
+                commands[process.pid] = " ".join(process.cmdline())
+            except psutil.Error:  # ended between listing and reading
+                pass
+        for process in processes:
             try:
                 rss += process.memory_info().rss
-                # Read each time: a process seen before its exec has its
-                # parent's command line.
-                kernels += "ipykernel" in " ".join(process.cmdline())
-            except psutil.Error:  # ended between listing and reading
+                kernels += is_kernel(process, commands)
+            except psutil.Error:
                 pass
         self.peak_rss = max(self.peak_rss, rss)
         self.peak_kernels = max(self.peak_kernels, kernels)

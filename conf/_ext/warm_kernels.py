@@ -14,7 +14,10 @@ Jupyter starts a kernel with a command; ``WarmKernelManager`` replaces the
 standard ``python -m ipykernel_launcher -f FILE`` with this file's
 ``launch``, which asks the zygote for a kernel and stands for it: signals sent
 to it reach the kernel, it exits when the kernel does, and a kernel whose
-launcher is killed ends too.
+launcher is killed ends too. The zygote, when it is stopped (SIGTERM), kills
+the kernels still running and waits for them; a kernel whose zygote is killed
+is killed too: no kernel is left behind. It waits for each kernel that ends, so
+the kernels' CPU time counts in the build's (getrusage of its children).
 
     python warm_kernels.py serve SOCKET [MODULE...] # the zygote
     python -I warm_kernels.py launch SOCKET ARG...  # a kernel (what Jupyter runs)
@@ -63,6 +66,8 @@ def _watch(pid):
 def _become_kernel(request):
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    # No kernel outlives the zygote, however the zygote ends (even SIGKILL).
+    _parent_death_signal(signal.SIGKILL)
     os.chdir(request["cwd"])
     os.environ.clear()
     os.environ.update(request["env"])
@@ -88,12 +93,46 @@ def _become_kernel(request):
     os._exit(code)
 
 
-def end_with_parent():
-    """Have the kernel ask for SIGTERM when the process that started it ends."""
+def _parent_death_signal(signum):
+    """Have the kernel send this process ``signum`` when its parent ends."""
     import ctypes
 
     with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+        ctypes.CDLL(None, use_errno=True).prctl(1, signum)  # PR_SET_PDEATHSIG
+
+
+def end_with_parent():
+    """Have the zygote ask for SIGTERM when the process that started it ends."""
+    _parent_death_signal(signal.SIGTERM)
+
+
+def _reap(signum=None, frame=None):
+    """Wait for the kernels that ended: their CPU time then counts in the
+    zygote's children's (getrusage), and so in its parent's when it ends."""
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+        _kernels.discard(pid)
+
+
+def _stop(signum, frame):
+    """End every kernel still running, wait for them, then end."""
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    for pid in list(_kernels):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    for pid in list(_kernels):
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, 0)
+    _reap()
+    os._exit(0)
+
+
+_kernels = set()
 
 
 def serve(path, modules):
@@ -102,7 +141,8 @@ def serve(path, modules):
     server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     server.bind(path)
     server.listen(64)
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # kernels are reaped at exit
+    signal.signal(signal.SIGCHLD, _reap)
+    signal.signal(signal.SIGTERM, _stop)
     # What ipykernel is built on; ipykernel itself reads the environment when
     # it is imported (JPY_PARENT_PID), so each kernel imports it (0.1 s).
     for module in [*KERNEL_DEPENDENCIES, *modules]:
@@ -114,10 +154,16 @@ def serve(path, modules):
         connection, _ = server.accept()
         with connection, connection.makefile("rwb") as stream:
             request = json.loads(stream.readline())
+            # Noted before it can be reaped: a pid left in _kernels could be
+            # another process's by the time _stop kills them.
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGCHLD})
             pid = os.fork()
             if pid == 0:
                 server.close()
+                signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGCHLD})
                 _become_kernel(request)
+            _kernels.add(pid)
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGCHLD})
             stream.write(f"{pid}\n".encode())
             stream.flush()
 
@@ -182,6 +228,8 @@ class Zygote:
         )
 
     def stop(self):
+        """End the zygote; it ends its kernels first (and a kernel whose
+        zygote is killed is killed too)."""
         if self.process.poll() is None:
             self.process.terminate()
             try:

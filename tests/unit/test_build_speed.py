@@ -111,6 +111,59 @@ def test_a_kernel_ends_when_its_launcher_is_killed(tmp_path):
     assert zygote.process.poll() is not None
 
 
+def test_stopping_the_zygote_ends_its_kernels(tmp_path):
+    import psutil
+
+    zygote = warm_kernels.Zygote([])
+    launcher = subprocess.Popen(
+        [sys.executable, "-I", warm_kernels.HERE, "launch", zygote.socket,
+         "-f", tmp_path / "connection.json"],
+    )  # fmt: skip
+    try:
+        parent = psutil.Process(zygote.process.pid)
+        deadline = time.monotonic() + 60
+        while not parent.children() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        (kernel,) = parent.children()
+        zygote.stop()  # the kernel is still running: no orphan is left
+        kernel.wait(30)
+        assert not kernel.is_running()
+        assert launcher.wait(30) == 0  # and its launcher sees it end
+    finally:
+        launcher.kill()
+        launcher.wait()
+        zygote.stop()
+
+
+def test_kernels_in_the_bench_are_counted():
+    sys.path.insert(0, str(CONF.parent / "benchmarks"))
+    try:
+        import build_speed
+    finally:
+        sys.path.pop(0)
+
+    class Process:
+        def __init__(self, pid, ppid):
+            self.pid, self._ppid = pid, ppid
+
+        def ppid(self):
+            return self._ppid
+
+    commands = {
+        1: "python tools/sitebuild.py",
+        2: "python /x/conf/_ext/warm_kernels.py serve /tmp/zygote-1/socket",
+        3: "python /x/conf/_ext/warm_kernels.py serve /tmp/zygote-1/socket",
+        4: "python -I /x/conf/_ext/warm_kernels.py launch /tmp/zygote-1/socket",
+        5: "python -m ipykernel_launcher -f kernel.json",
+    }
+    found = [
+        pid
+        for pid, ppid in [(1, 0), (2, 1), (3, 2), (4, 1), (5, 1)]
+        if build_speed.is_kernel(Process(pid, ppid), commands)
+    ]
+    assert found == [3, 5]
+
+
 def test_api_objects_match_the_installed_packages():
     saved = json.loads(api_links.OBJECTS.read_text())
     names = {n for _, links in api_links.load_table().values() for n in links}
