@@ -1,5 +1,6 @@
 """Every command of the project. Build the site: `nox -s docs`. Check it: `nox`."""
 
+import hashlib
 import os
 import shutil
 import sys
@@ -32,9 +33,44 @@ for page in map(pathlib.Path, sys.argv[2:]):
 """
 
 
+# Hashed into a stamp in the environment: while they are unchanged, the
+# environment is as install() left it, and installing again is skipped (uv
+# takes about a second to find nothing to do).
+INSTALL_INPUTS = ["requirements.txt", "pyproject.toml"]
+INSTALL_STAMP = ".lessons-installed"
+
+
+def install_digest():
+    digest = hashlib.sha256()
+    for name in INSTALL_INPUTS:
+        digest.update(name.encode() + b"\0" + (ROOT / name).read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def install_stamp(session):
+    location = getattr(session.virtualenv, "location", None)
+    return Path(location) / INSTALL_STAMP if location else None
+
+
 def install(session):
+    stamp = install_stamp(session)
+    digest = install_digest()
+    if stamp is not None and stamp.exists() and stamp.read_text() == digest:
+        session.log(f"Installed as {', '.join(INSTALL_INPUTS)} say (stamp {stamp})")
+        return
+    forget_install(session)
     session.install("-r", "requirements.txt")
     install_project(session)
+    if stamp is not None:
+        stamp.write_text(digest)
+
+
+def forget_install(session):
+    """Before installing anything else into the environment: install() must
+    then sync it again."""
+    stamp = install_stamp(session)
+    if stamp is not None:
+        stamp.unlink(missing_ok=True)
 
 
 def install_project(session):
@@ -184,6 +220,7 @@ def latest(session):
     record_versions(session, BUILD)
     # Then every page executed again with the other versions, into its own
     # folder: a cell that raises is recorded, and the other pages still build.
+    forget_install(session)
     session.install(*(session.posargs or ["--upgrade", "jax", "jaxlib", "flax"]))
     shutil.rmtree(LATEST, ignore_errors=True)
     LATEST.mkdir(parents=True)

@@ -47,6 +47,8 @@ extensions = [
     "not_found",
     "sphinx_codeautolink",
     "codeautolink_incremental",
+    # Keeps codeautolink's resolved names: no import of jax and flax per build.
+    "codeautolink_resolve_cache",
     "streams",
     "api_tabs",
     "api_links",
@@ -63,7 +65,8 @@ extensions = [
 # A stock build (tools/sitebuild.py --stock, the benchmark's reference) goes
 # without the extensions that only make the build faster.
 if os.environ.get("LESSONS_STOCK_BUILD"):
-    _speed = {"prerun", "lazy_social_cards"}  # sitebuild.SPEED_EXTENSIONS
+    # As sitebuild.SPEED_EXTENSIONS.
+    _speed = {"prerun", "lazy_social_cards", "codeautolink_resolve_cache"}
     extensions = [name for name in extensions if name not in _speed]
 root_doc = "index"
 exclude_patterns = ["_build", "**.ipynb_checkpoints"]

@@ -42,7 +42,7 @@ ENVIRONMENT = {
 # the extensions that only make the build faster, api_links.py imports the
 # packages for every name, and no JAX compilation cache is kept.
 STOCK_BUILD = "LESSONS_STOCK_BUILD"
-SPEED_EXTENSIONS = ["prerun", "lazy_social_cards"]
+SPEED_EXTENSIONS = ["prerun", "lazy_social_cards", "codeautolink_resolve_cache"]
 
 
 def sphinx_options(src, out, *extra, jobs="auto", quiet=False):

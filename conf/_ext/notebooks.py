@@ -20,9 +20,12 @@ repository, is kept as text. Roles and directives become the Markdown a
 notebook shows: links, lists and code blocks.
 """
 
+import functools
 import html
+import json
 import re
 import sys
+import time
 from importlib.metadata import packages_distributions, version
 from pathlib import Path
 
@@ -248,6 +251,13 @@ def with_build_date(cell, built):
             output.data["text/markdown"] = text + stamp_markdown(built)
 
 
+@functools.cache
+def module_owners():
+    """{top-level module: [distributions]} of the environment: reading it
+    scans every installed distribution's files (about 1 s), so once a build."""
+    return packages_distributions()
+
+
 def imported(cells):
     """The distributions the code cells import (not the standard library's, nor
     the grader), with their companions: name -> installed version."""
@@ -257,7 +267,7 @@ def imported(cells):
         if cell.cell_type == "code"
         for name in IMPORT.findall(cell.source)
     }
-    owners = packages_distributions()
+    owners = module_owners()
     names = set()
     for module in modules - set(sys.stdlib_module_names) - {"lessongrader"}:
         for name in owners.get(module, []):
@@ -390,14 +400,53 @@ def add_colab_button(app, pagename, templatename, context, doctree):
     )
 
 
+# What the notebooks were last written with, beyond their pages (doctree folder).
+WRITTEN = "notebooks-written.json"
+
+
+def environment_key():
+    """What a notebook holds that its page does not: the installed packages'
+    versions (a folder of sys.path changes when a package is installed) and
+    the grader's."""
+    folders = sorted({p for p in sys.path if p and Path(p).is_dir()})
+    times = {folder: Path(folder).stat().st_mtime_ns for folder in folders}
+    return {"folders": times, "lessongrader": __version__}
+
+
+def note_start(app):
+    """Forget what was written: a build that fails leaves every notebook to
+    write again."""
+    stamp = Path(app.doctreedir, WRITTEN)
+    try:
+        app.notebooks_written_with = json.loads(stamp.read_text())
+    except (OSError, ValueError):
+        app.notebooks_written_with = None
+    stamp.unlink(missing_ok=True)
+    app.notebooks_started = time.time()
+
+
+def page_written(app, docname):
+    """Whether this build wrote the page (a parallel worker may have): its
+    notebook depends on nothing else the page does not (source, loaded files,
+    problem, outputs, configuration), but the installed packages."""
+    page = Path(app.outdir, app.builder.get_target_uri(docname))
+    started = getattr(app, "notebooks_started", 0) - 1  # coarse file times
+    return not page.exists() or page.stat().st_mtime >= started
+
+
 def write_notebooks(app, exception):
     if exception or app.builder.format != "html":
         return
     config = app.env.mystnb_config
+    key = environment_key()
+    same = getattr(app, "notebooks_written_with", None) == key
     for docname in sorted(app.env.found_docs):
         source = executed_notebook(app, docname)
         if source is None:
             continue
+        target = Path(app.outdir) / "_sources" / f"{docname}.ipynb"
+        if same and target.exists() and not page_written(app, docname):
+            continue  # as the previous build wrote it
         notebook = nbformat.read(source, 4)
         # A page executed by this build was written with its outputs; only a
         # page served from the cache needs them merged back. Outside cache mode
@@ -405,9 +454,9 @@ def write_notebooks(app, exception):
         if config.execution_mode == "cache":
             notebook = with_cached_outputs(notebook, config.execution_cache_path)
         notebook = publishable(notebook, Path(app.srcdir), app.config, docname)
-        target = Path(app.outdir) / "_sources" / f"{docname}.ipynb"
         target.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(notebook, target)
+    Path(app.doctreedir, WRITTEN).write_text(json.dumps(key, sort_keys=True))
 
 
 def setup(app):
@@ -417,5 +466,6 @@ def setup(app):
     # Before the theme builds its header buttons (priority 501), and after.
     app.connect("html-page-context", add_page_context, priority=400)
     app.connect("html-page-context", add_colab_button, priority=600)
+    app.connect("builder-inited", note_start)
     app.connect("build-finished", write_notebooks)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
