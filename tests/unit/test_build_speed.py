@@ -1,11 +1,12 @@
 """The build's speed-ups change nothing but its speed.
 
 prerun.py orders the notebooks, warm_kernels.py forks kernels, api_links.py
-reads what it knows of the API from conf/api_objects.json, and
-lazy_social_cards.py stands in for opengraph's social-card module. The
-whole-site check (warm, parallel build == stock MyST-NB build, byte for
-byte) is tests/test_reproducible.py's, on two builds with the speed-ups;
-the benchmark (nox -s bench) builds the stock configuration too.
+reads what it knows of the API from conf/api_objects.json,
+lazy_social_cards.py stands in for opengraph's social-card module, and
+codeautolink_resolve_cache.py remembers codeautolink's resolved names. The
+whole-site check (two clean builds with the speed-ups agree byte for byte)
+is tests/build/test_reproducible.py's; the benchmark (nox -s bench) builds
+the stock configuration too.
 """
 
 import json
@@ -15,6 +16,7 @@ import time
 from types import SimpleNamespace
 
 import api_links
+import codeautolink_resolve_cache
 import lazy_social_cards
 import prerun
 import pytest
@@ -199,3 +201,47 @@ def test_no_package_of_the_lessons_is_imported_by_sphinx_at_start(module):
     )
     assert module not in result.stdout, result.stdout[:300]
     assert time.perf_counter() - start < 30
+
+
+def test_resolved_names_are_kept_with_their_versions_and_inventory(tmp_path):
+    from sphinx_codeautolink.extension.resolve import CouldNotResolve
+
+    calls = []
+
+    def resolve(chain, inventory):
+        calls.append(tuple(chain.import_components))
+        if chain.import_components[0] == "nowhere":
+            raise CouldNotResolve("no module nowhere")
+        return ".".join(chain.import_components)
+
+    def name(*components):
+        return SimpleNamespace(import_components=list(components))
+
+    path = tmp_path / "resolved.json"
+    inventory = {"flax.nnx.Dropout": "flax.html#flax.nnx.Dropout"}
+    for _ in range(2):
+        cache = codeautolink_resolve_cache.ResolveCache(resolve)
+        cache.load(path)
+        assert cache(name("flax", "nnx", "Dropout"), inventory) == "flax.nnx.Dropout"
+        with pytest.raises(CouldNotResolve, match="no module nowhere"):
+            cache(name("nowhere", "x"), inventory)
+        cache.save()
+        # Resolved once, then read from the file.
+        assert len(calls) == 2
+    # Another inventory: resolved again.
+    cache = codeautolink_resolve_cache.ResolveCache(resolve)
+    cache.load(path)
+    cache(name("flax", "nnx", "Dropout"), {**inventory, "jax.jit": "jax.html"})
+    assert len(calls) == 3
+
+
+def test_a_stock_build_leaves_out_every_speed_extension(monkeypatch):
+    import runpy
+
+    from sitebuild import SPEED_EXTENSIONS, STOCK_BUILD
+
+    monkeypatch.syspath_prepend(str(CONF / "_ext"))
+    ours = runpy.run_path(str(CONF / "conf.py"))["extensions"]
+    monkeypatch.setenv(STOCK_BUILD, "1")
+    stock = runpy.run_path(str(CONF / "conf.py"))["extensions"]
+    assert set(ours) - set(stock) == set(SPEED_EXTENSIONS)
