@@ -15,10 +15,13 @@ from sphinx.application import Sphinx
 
 from lessongrader import catalog
 
-# The theme still reads .app, which Sphinx 9 deprecates (not an error here).
-pytestmark = pytest.mark.filterwarnings(
-    "ignore::sphinx.deprecation.RemovedInSphinx11Warning"
-)
+pytestmark = [
+    # The theme still reads .app, which Sphinx 9 deprecates (not an error here).
+    pytest.mark.filterwarnings("ignore::sphinx.deprecation.RemovedInSphinx11Warning"),
+    # sphinx-sitemap forks a multiprocessing manager; JAX, imported by earlier
+    # tests in this process, warns at any fork. The manager runs no JAX.
+    pytest.mark.filterwarnings("ignore:os.fork\\(\\) was called:RuntimeWarning"),
+]
 PROBLEM = "dropout_forward"
 
 LESSON = """\
