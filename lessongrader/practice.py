@@ -14,7 +14,8 @@ diagnoses, but in this process, on the function you pass: no time limit and
 no isolation. A function that hangs is stopped by interrupting the cell
 (Kernel > Interrupt in Jupyter, Runtime > Interrupt execution in Colab).
 
-Importing this module imports no JAX; ``check`` does, when called.
+Importing this module imports no JAX, nor NumPy (``python -m lessongrader``
+checks for NumPy first, to say how to get it); ``check`` does, when called.
 """
 
 import contextlib
@@ -23,7 +24,6 @@ import json
 import re
 
 from lessongrader import catalog
-from lessongrader import report as reports
 
 # Where the learner's code is, in a traceback: a notebook cell (IPython names
 # its cells' files so) or the function's own file.
@@ -65,7 +65,7 @@ class Checked:
 
     @property
     def passed(self):
-        return self.report.status == reports.PASSED
+        return self.report.status == 0  # PASSED, as in lessongrader.report
 
     def text(self):
         return self.report.text()
@@ -138,6 +138,8 @@ class Exercise:
 
     def check(self, fn):
         """Grade fn on the problem's cases; the report, as the command's."""
+        from lessongrader import report as reports
+
         try:
             return Checked(self._report(fn))
         except KeyboardInterrupt:
@@ -149,6 +151,8 @@ class Exercise:
             )
 
     def _report(self, fn):
+        from lessongrader import report as reports
+
         problem = self.problem
         if not callable(fn):
             return reports.cannot(

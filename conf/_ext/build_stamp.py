@@ -36,7 +36,7 @@ def read_commit(app, config):
     if time is None:
         return
     date = datetime.datetime.fromtimestamp(time, datetime.UTC)
-    # A config value (rebuild "html"): a new commit rewrites every page.
+    # A new commit rewrites every page (see outdated()).
     config.lessons_built = {
         "date": f"{date.day} {date:%B %Y}",
         "iso": f"{date:%Y-%m-%d}",
@@ -76,6 +76,17 @@ def stamp_version_line(app, doctree, docname):
             return
 
 
+def outdated(app, env, added, changed, removed):
+    """Every page, read and written again when the build's commit (or date)
+    is not the one the pages were last written with: an unchanged page would
+    keep the old line."""
+    built = app.config.lessons_built
+    if getattr(env, "lessons_built", None) == built:
+        return []
+    env.lessons_built = built
+    return sorted(env.found_docs - set(added) - set(removed))
+
+
 def add_context(app, pagename, templatename, context, doctree):
     context["lessons_built"] = app.config.lessons_built
     context["lessons_repository_url"] = (
@@ -86,6 +97,7 @@ def add_context(app, pagename, templatename, context, doctree):
 def setup(app):
     app.add_config_value("lessons_built", {}, "html", types=[dict])
     app.connect("config-inited", read_commit)
+    app.connect("env-get-outdated", outdated)
     app.connect("doctree-resolved", stamp_version_line)
     app.connect("html-page-context", add_context)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

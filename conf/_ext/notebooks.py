@@ -88,6 +88,12 @@ def _install(*arguments):
 missing = [f"{{n}}=={{pin}}" for n, pin in PINS.items() if _installed(n) != pin]
 if missing:
     _install(*missing)
+    # A module imported before at another version stays in memory (on Colab,
+    # jax is imported at start): only a restart loads the one just installed.
+    stale = [n for n in PINS if n in sys.modules and f"{{n}}=={{PINS[n]}}" in missing]
+    if stale:
+        print(f"Installed {{', '.join(missing)}}. {{', '.join(stale)}} was already "
+              "imported: restart the runtime, then run the notebook from the top.")
 {grader_install}importlib.invalidate_caches()
 """
 GRADER_SETUP = """\
@@ -103,6 +109,8 @@ DROPDOWN = re.compile(r"^:::\{dropdown\} (.*?)\n(.*?)^:::$", re.MULTILINE | re.D
 BADGE = re.compile(r"\{bdg-[a-z-]+\}`([^`]*)`")
 STARTER = re.compile(r"\{starter\}`([^`]*)`")
 REPOSITORY = re.compile(r"\{repository\}`([^`]*)`")
+# {doc}`page` or {doc}`text <page>`: a link to another page of the site.
+DOC = re.compile(r"\{doc\}`([^`<]*?)\s*(?:<([^>`]+)>)?`")
 CHECK_ANSWER = re.compile(r"^```\{check-answer\} (\S+)\n```$", re.MULTILINE)
 CHECK_COMMANDS = re.compile(r"^```\{check-commands\} (\S+)\n```$", re.MULTILINE)
 # The sections written from a problem's folder (see problem_sections.py).
@@ -159,6 +167,16 @@ def problem_section(match, shown):
     return solution_markdown(problem).rstrip()
 
 
+def doc_link(match, srcdir, config):
+    """A {doc} role as a link to the page on the site, named by its title."""
+    text, target = match.group(1).strip(), match.group(2)
+    target = (target or text).strip()
+    if not match.group(2):
+        heading = re.search(r"^# (.+)$", (srcdir / f"{target}.md").read_text(), re.M)
+        text = heading.group(1).strip() if heading else target
+    return f"[{text}]({config.html_baseurl.rstrip('/')}/{target}.html)"
+
+
 def for_jupyter(markdown, srcdir, config, shown, page=None):
     """MyST-only syntax in a markdown cell, rewritten for Jupyter and Colab."""
     repository = config.lessons_repository
@@ -188,6 +206,7 @@ def for_jupyter(markdown, srcdir, config, shown, page=None):
         ),
         markdown,
     )
+    markdown = DOC.sub(lambda m: doc_link(m, Path(srcdir), config), markdown)
     markdown = REPOSITORY.sub(
         lambda m: f"[{m.group(1)}]({repository_url(repository)})", markdown
     )

@@ -139,7 +139,7 @@ def shell_blocks(slug):
         block.rstrip("\n") for block in re.findall(r"```bash\n(.*?)```", text, re.S)
     ] + [
         grading_commands(CONF["lessons_repository"], name)
-        for name in re.findall(r"^```\{check-commands\} (\S+)$", text, re.M)
+        for name in re.findall(r"^```\{check-(?:commands|answer)\} (\S+)$", text, re.M)
     ]
 
 

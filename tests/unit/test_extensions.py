@@ -15,10 +15,13 @@ from sphinx.application import Sphinx
 
 from lessongrader import catalog
 
-# The theme still reads .app, which Sphinx 9 deprecates (not an error here).
-pytestmark = pytest.mark.filterwarnings(
-    "ignore::sphinx.deprecation.RemovedInSphinx11Warning"
-)
+pytestmark = [
+    # The theme still reads .app, which Sphinx 9 deprecates (not an error here).
+    pytest.mark.filterwarnings("ignore::sphinx.deprecation.RemovedInSphinx11Warning"),
+    # sphinx-sitemap forks a multiprocessing manager; JAX, imported by earlier
+    # tests in this process, warns at any fork. The manager runs no JAX.
+    pytest.mark.filterwarnings("ignore:os.fork\\(\\) was called:RuntimeWarning"),
+]
 PROBLEM = "dropout_forward"
 
 LESSON = """\
@@ -176,3 +179,17 @@ def test_a_removed_lesson_leaves_no_link_on_the_other_pages(tmp_path):
     html = build(src, tmp_path)
     assert 'href="second.html"' not in (html / "first.html").read_text()
     assert 'href="second.html"' not in (html / "index.html").read_text()
+
+
+def test_every_page_says_the_build_it_was_last_built_by(tmp_path, monkeypatch):
+    # A new commit (here: a new SOURCE_DATE_EPOCH, outside git) changes the
+    # line of every page, also of the pages whose source did not change.
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "index.md").write_text("# I\n\nExecuted with jax 0.\n")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # 14 November 2023
+    html = build(src, tmp_path)
+    assert "Last built on 14 November 2023" in (html / "index.html").read_text()
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")  # 15 January 2027
+    html = build(src, tmp_path)
+    assert "Last built on 15 January 2027" in (html / "index.html").read_text()
