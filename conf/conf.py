@@ -59,6 +59,8 @@ extensions = [
     "plots",
     "build_stamp",
     "page_weight",
+    # Rebuilds publish what a clean build does (tests/build/test_reproducible).
+    "incremental_output",
     "sphinx_sitemap",
     "sphinxext.opengraph",
 ]
