@@ -97,7 +97,10 @@ def unstated(problem_text, problem):
     signature line, each step, each input and the output, as rendered text."""
     text = " ".join(problem_text.split())
     contract = problem.contract
-    wanted = [f"Write {problem.name}({', '.join(problem.parameters)}).", contract["output"]]
+    wanted = [
+        f"Write {problem.name}({', '.join(problem.parameters)}).",
+        contract["output"],
+    ]
     for step in contract["steps"]:
         wanted += [line.lstrip("- ") for line in step.splitlines()]
     wanted += [f"{name}: {text}" for name, text in contract["inputs"].items()]
