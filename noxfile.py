@@ -156,7 +156,11 @@ def tests(session):
     run_lint(session)
     run_doctests(session)
     build_docs(session)
-    session.run("pytest", "tests", *session.posargs)
+    # On every processor (pytest-xdist); tests that write one report together
+    # share a group, and so a worker.
+    session.run(
+        "pytest", "-n", "auto", "--dist", "loadgroup", "tests", *session.posargs
+    )
 
 
 @nox.session(python=PYTHON)

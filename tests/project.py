@@ -1,7 +1,9 @@
 """What the tests know of the project, read from the project itself."""
 
 import os
+import re
 import runpy
+from dataclasses import dataclass
 from pathlib import Path
 
 import sitebuild
@@ -20,3 +22,29 @@ LESSONS = {problem.lesson: name for name, problem in PROBLEMS.items()}
 def solution_source(function):
     """The solution as a page shows it: its code, without the docstring."""
     return PROBLEMS[function].solution_code
+
+
+@dataclass(frozen=True)
+class Expected:
+    """What an attempt's ``# expect: STATUS TEXT`` lines ask of its grading: the
+    exit status of ``python -m lessongrader``, and texts its report holds; an
+    ``# args:`` line adds options."""
+
+    status: int
+    texts: tuple[str, ...]
+    options: tuple[str, ...] = ()
+
+
+def expected(path):
+    """The Expected of an attempt file, from its comments."""
+    text = path.read_bytes().decode(errors="replace")  # some are not UTF-8
+    found = re.findall(r"^# expect: (\d) (.+)$", text, re.MULTILINE)
+    assert found, f"{path} says nothing of what to expect"
+    statuses = {int(status) for status, _ in found}
+    assert len(statuses) == 1, f"{path} expects several exit statuses"
+    options = re.search(r"^# args: (.+)$", text, re.MULTILINE)
+    return Expected(
+        status=statuses.pop(),
+        texts=tuple(t for _, t in found),
+        options=tuple(options.group(1).split()) if options else (),
+    )

@@ -232,6 +232,8 @@ def test_linen_and_nnx_tabs_switch_together(site, visit, slug):
 MODERATE = {}
 
 
+# One worker runs them all (pytest -n): together they write axe-moderate.json.
+@pytest.mark.xdist_group("axe-moderate")
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("slug", ["index", *LESSONS])
 def test_page_is_clean_accessible_and_local(site, visit, slug, scheme):

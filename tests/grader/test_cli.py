@@ -22,6 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from project import expected
 from sitebuild import ROOT
 
 from lessongrader import catalog
@@ -81,20 +82,15 @@ class Grading:
 
 def expectations(path):
     """The Grading an attempt file asks for, from its comments."""
-    text = path.read_bytes().decode(errors="replace")  # some are not UTF-8
-    expected = re.findall(r"^# expect: (\d) (.+)$", text, re.MULTILINE)
-    assert expected, f"{path} says nothing of what to expect"
-    statuses = {int(status) for status, _ in expected}
-    assert len(statuses) == 1, f"{path} expects several exit statuses"
-    options = re.search(r"^# args: (.+)$", text, re.MULTILINE)
     problem = path.parent.parent.name
+    wanted = expected(path)
     return Grading(
         name=f"{problem}/{path.stem}",
         problem=problem,
         attempt=str(path.relative_to(ROOT)),
-        status=statuses.pop(),
-        texts=tuple(t for _, t in expected),
-        options=tuple(options.group(1).split()) if options else (),
+        status=wanted.status,
+        texts=wanted.texts,
+        options=wanted.options,
     )
 
 
@@ -143,6 +139,8 @@ def test_every_problem_is_listed_and_has_attempts():
     assert all(problem.attempts for problem in PROBLEMS.values())
 
 
+# One worker (pytest -n) runs them all: the fixture starts every run at once.
+@pytest.mark.xdist_group("gradings")
 @pytest.mark.parametrize("grading", GRADINGS, ids=lambda g: g.name)
 def test_grading(grading, graded):
     result, pids = graded[grading.name].result()
