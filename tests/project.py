@@ -48,3 +48,23 @@ def expected(path):
         texts=tuple(t for _, t in found),
         options=tuple(options.group(1).split()) if options else (),
     )
+
+
+# Attempts that attack the grader or the process rather than answer wrongly:
+# the command's isolation is for them, not a notebook's check.
+HOSTILE = re.compile(
+    r"atexit|_getframe|currentframe|f_back|os\._exit|subprocess|multiprocessing"
+    r"|threading|\.close\(\)|\\x1b|while True"
+)
+
+
+def plain_wrong_attempts(problem):
+    """The attempts whose `# expect:` status is 1, answers that are wrong
+    without attacking the grader: graded by each lesson's notebook in
+    tests/notebook, and, one per problem, by the command in tests/grader."""
+    return [
+        path
+        for path in problem.attempts
+        if expected(path).status == 1
+        and not HOSTILE.search(path.read_text(errors="replace"))
+    ]

@@ -81,10 +81,15 @@ def browser():
         browser.close()
 
 
+# A page is ready once loaded with its fonts; "networkidle" waits 0.5 s more,
+# for any late request, where a test checks every request the page makes.
+READY = "document.fonts.ready.then(() => true)"
+
+
 class Visit:
     """A page opened in a fresh context, recording everything it loads."""
 
-    def __init__(self, browser, url, **context_options):
+    def __init__(self, browser, url, wait_until="load", **context_options):
         self.context = browser.new_context(**context_options)
         self.context.set_default_timeout(10_000)
         self.page = self.context.new_page()
@@ -99,7 +104,8 @@ class Visit:
             "response", lambda r: r.status >= 400 and self.failed.append(r.url)
         )
         self.page.on("request", lambda r: self.hosts.add(urlparse(r.url).netloc))
-        self.page.goto(url, wait_until="networkidle")
+        self.page.goto(url, wait_until=wait_until)
+        self.page.evaluate(READY)
 
     def close(self):
         self.context.close()
@@ -237,7 +243,7 @@ MODERATE = {}
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("slug", ["index", *LESSONS])
 def test_page_is_clean_accessible_and_local(site, visit, slug, scheme):
-    v = visit(f"{site}/{slug}.html", color_scheme=scheme)
+    v = visit(f"{site}/{slug}.html", wait_until="networkidle", color_scheme=scheme)
     page = v.page
     assert page.evaluate("document.documentElement.dataset.theme") == scheme
     # Open every fold, so the screenshot shows and axe checks what they hide.

@@ -7,6 +7,11 @@ report must contain, and an ``# args:`` line adds options. An attempt that
 starts processes writes their ids to ``$ATTEMPT_PIDS``: none may outlive the
 grading. The reference of every problem, and a fresh starter, are graded too.
 
+Plain wrong answers are many, and the command handles each the same way: it
+grades one per problem, and each lesson's notebook grades them all
+(tests/notebook), held to the same lines. Every attempt is graded somewhere
+(test_every_attempt_is_graded).
+
 A grading run spends most of its time starting JAX, so the runs the selected
 tests need are all started at once, by one fixture, as many at a time as there
 are processors; each test then waits for its own.
@@ -22,7 +27,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from project import expected
+from project import expected, plain_wrong_attempts
 from sitebuild import ROOT
 
 from lessongrader import catalog
@@ -94,6 +99,15 @@ def expectations(path):
     )
 
 
+def by_the_command(problem):
+    """The attempts the command grades here: all but the plain wrong answers,
+    of which one. The others are graded by the lesson's notebook, with the
+    same grading code and the same # expect: lines (tests/notebook): the
+    command's own part, its processes, is the same for every plain answer."""
+    plain = plain_wrong_attempts(problem)
+    return [path for path in problem.attempts if path not in plain[1:]]
+
+
 GRADINGS = [
     *(
         Grading(f"{p}/reference", p, f"examples/{p}/solution.py", 0, ("cases passed",))
@@ -110,7 +124,7 @@ GRADINGS = [
         2,
         ("SyntaxError in", "syntax_error.py, line 1: expected ':'"),
     ),
-    *(expectations(path) for p in PROBLEMS.values() for path in p.attempts),
+    *(expectations(path) for p in PROBLEMS.values() for path in by_the_command(p)),
 ]
 # The slowest first, so that it overlaps the others.
 GRADINGS.sort(key=lambda g: "--timeout" not in g.options)
@@ -218,3 +232,16 @@ def test_python_without_the_packages_gets_a_message_not_a_traceback():
     assert result.returncode == 2
     assert "python3 -m nox -s check --" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_every_attempt_is_graded():
+    """By the command here, or by its lesson's notebook in tests/notebook."""
+    for problem in PROBLEMS.values():
+        every = {path.resolve() for path in problem.attempts}
+        runs = {
+            (ROOT / g.attempt).resolve() for g in GRADINGS if g.problem == problem.name
+        }
+        here = runs & every
+        in_the_notebook = {path.resolve() for path in plain_wrong_attempts(problem)}
+        assert here | in_the_notebook == every, problem.name
+        assert here & in_the_notebook, f"{problem.name}: no plain answer graded here"

@@ -22,14 +22,8 @@ from pathlib import Path
 import nbformat
 import pytest
 from nbclient import NotebookClient
-from project import HTML, LESSONS, PROBLEMS, expected
+from project import HTML, LESSONS, PROBLEMS, expected, plain_wrong_attempts
 
-# Attempts that attack the grader or the process rather than answer wrongly:
-# the command's isolation is for them, not a notebook's check.
-HOSTILE = re.compile(
-    r"atexit|_getframe|currentframe|f_back|os\._exit|subprocess|multiprocessing"
-    r"|threading|\.close\(\)|\\x1b|while True"
-)
 SUMMARY = re.compile(r"^\d+ of \d+ cases passed\.$", re.MULTILINE)
 TAG = re.compile(r"^\s*\* \[([\w-]+)\]", re.MULTILINE)
 
@@ -51,17 +45,6 @@ def notebook(slug):
 
 def tagged(nb, tag):
     return next(i for i, c in enumerate(nb.cells) if tag in c.metadata.get("tags", []))
-
-
-def plain_wrong_attempts(problem):
-    """The attempts whose `# expect:` status is 1, answers that are wrong
-    without attacking the grader."""
-    found = []
-    for path in problem.attempts:
-        source = path.read_text(errors="replace")
-        if expected(path).status == 1 and not HOSTILE.search(source):
-            found.append(path)
-    return found
 
 
 def verdict(text):
