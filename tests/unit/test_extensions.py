@@ -5,6 +5,7 @@ Markdown, built once with the site's configuration.
 """
 
 import io
+import re
 from types import SimpleNamespace
 
 import codeautolink_incremental
@@ -193,3 +194,35 @@ def test_every_page_says_the_build_it_was_last_built_by(tmp_path, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")  # 15 January 2027
     html = build(src, tmp_path)
     assert "Last built on 15 January 2027" in (html / "index.html").read_text()
+
+
+def test_a_rebuild_publishes_what_a_clean_build_does(tmp_path):
+    """MyST-NB's stylesheet is linked alike by both, and the search index
+    keeps no word of a page that no longer holds it (incremental_output)."""
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "index.md").write_text("# Index\n\n```{toctree}\npage\n```\n")
+    page = src / "page.md"
+
+    def build(word):
+        page.write_text(f"# Page\n\nA {word} here.\n")
+        app = Sphinx(
+            str(src),
+            str(CONF),
+            str(tmp_path / "html"),
+            str(tmp_path / "doctrees"),
+            "html",
+            confoverrides={"nb_execution_mode": "off"},
+            status=None,
+            warning=io.StringIO(),
+        )
+        app.build()
+        html = tmp_path / "html"
+        return (html / "page.html").read_text(), (html / "searchindex.js").read_text()
+
+    first, _ = build("zyzzyva")
+    again, index = build("quokka")
+    stylesheet = re.compile(r'href="_static/mystnb\.[0-9a-f]+\.css[^"]*"')
+    assert stylesheet.findall(first) == stylesheet.findall(again)
+    assert "?v=" in stylesheet.findall(first)[0]
+    assert "quokka" in index and "zyzzyva" not in index
