@@ -204,24 +204,13 @@ def test_a_rebuild_publishes_what_a_clean_build_does(tmp_path):
     (src / "index.md").write_text("# Index\n\n```{toctree}\npage\n```\n")
     page = src / "page.md"
 
-    def build(word):
+    def build_with(word):
         page.write_text(f"# Page\n\nA {word} here.\n")
-        app = Sphinx(
-            str(src),
-            str(CONF),
-            str(tmp_path / "html"),
-            str(tmp_path / "doctrees"),
-            "html",
-            confoverrides={"nb_execution_mode": "off"},
-            status=None,
-            warning=io.StringIO(),
-        )
-        app.build()
-        html = tmp_path / "html"
+        html = build(src, tmp_path)
         return (html / "page.html").read_text(), (html / "searchindex.js").read_text()
 
-    first, _ = build("zyzzyva")
-    again, index = build("quokka")
+    first, _ = build_with("zyzzyva")
+    again, index = build_with("quokka")
     stylesheet = re.compile(r'href="_static/mystnb\.[0-9a-f]+\.css[^"]*"')
     assert stylesheet.findall(first) == stylesheet.findall(again)
     assert "?v=" in stylesheet.findall(first)[0]
