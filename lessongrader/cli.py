@@ -6,8 +6,9 @@
 
 (or ``python -m lessongrader ...`` with a python that has jax and flax).
 
-FILE runs in a process of its own, with a time limit, and the reference in
-another (``lessongrader.isolation``). Exit status:
+FILE runs in a process of its own, with a time limit; that process computes
+the reference outputs first, and sends them out of FILE's reach before
+importing it (``lessongrader.isolation``). Exit status:
 
 - 0: every case passed;
 - 1: the attempt ran and is wrong in at least one case, or is not attempted

@@ -1,21 +1,23 @@
 """Running an attempt in isolation: the command's way.
 
-``run_attempt`` starts two processes of this module, side by side:
+``run_attempt`` starts one process of this module, ``grade PROBLEM FILE OUTDIR
+FD``, which does two things in turn:
 
-- ``reference PROBLEM`` computes the reference outputs and those of the known
-  mistakes, in a process the attempt never runs in, and sends them as one
-  ``.npz`` on its stdout (anything else it prints goes to stderr, the log);
-- ``attempt PROBLEM FILE OUTDIR`` imports FILE and runs it on every case. It
-  reports only what the attempt does, through OUTDIR: ``results.json``,
-  ``arrays.npz`` and ``progress`` (what was running, for a timeout message).
-  Stdout belongs to the attempt: what the grader prints before FILE is
-  imported goes to ``grader.log``. Once its results are written, the process
-  ends at once (``os._exit``), so nothing the attempt left behind (an atexit
-  hook, a thread) runs after them.
+- it computes the reference outputs, and those of the known mistakes, before
+  FILE is imported, and sends them as one ``.npz`` on the pipe FD, which it
+  then closes: nothing FILE does can reach them (anything printed on the way
+  goes to ``reference.log``);
+- it imports FILE and runs it on every case. It reports only what the attempt
+  does, through OUTDIR: ``results.json``, ``arrays.npz`` and ``progress``
+  (what was running, for a timeout message). Stdout belongs to the attempt:
+  what the grader prints before FILE is imported goes to ``grader.log``. Once
+  its results are written, the process ends at once (``os._exit``), so nothing
+  the attempt left behind (an atexit hook, a thread) runs after them.
 
-The time limit covers both. Every process the attempt starts ends with the
-grading, even in a session of its own: this process adopts the orphans (Linux)
-and ends them, before anything is read.
+One process, not one for each: a grading spends most of its time starting JAX,
+and pays for it once. The time limit covers both. Every process the attempt
+starts ends with the grading, even in a session of its own: this process
+adopts the orphans (Linux) and ends them, before anything is read.
 """
 
 import contextlib
@@ -40,6 +42,8 @@ from lessongrader import catalog
 
 SHOWN_OUTPUT = 2000  # characters of the attempt's own output shown
 PR_SET_CHILD_SUBREAPER = 36  # from <linux/prctl.h>
+# What the reference's pipe starts with: the .npz follows, or why it failed.
+SENT, FAILED = b"reference\n", b"failed\n"
 
 
 def logs_folder():
@@ -193,7 +197,7 @@ class Run:
     progress: str  # what the attempt's process was doing ("" before FILE)
     returncode: int | None
     timeout: float | None
-    reference: dict | None  # from the reference's process: calls, spec, pitfalls
+    reference: dict | None  # sent before the attempt ran: calls, spec, pitfalls
     expected: dict  # its arrays: "expected/<case>", "base/<case>", "pitfall/..."
     reference_state: str  # "done", "running" at the time limit, or "failed"
     reference_error: str  # why it failed, in a line
@@ -236,7 +240,7 @@ def _read_results(outdir):
 
 
 def _read_reference(data):
-    """(meta, arrays) sent by the reference's process; ValueError if incomplete."""
+    """(meta, arrays) sent before the attempt ran; ValueError if incomplete."""
     try:
         with np.load(io.BytesIO(data)) as npz:
             arrays = dict(npz)
@@ -249,17 +253,38 @@ def _read_reference(data):
 def _environment():
     env = dict(os.environ)
     env.setdefault("JAX_PLATFORMS", "cpu")  # no search for an accelerator
-    # The processes import this very package, and find the same problems.
+    # The process imports this very package, and finds the same problems.
     path = [str(catalog.PACKAGE.parent), env.get("PYTHONPATH", "")]
     env["PYTHONPATH"] = os.pathsep.join(p for p in path if p)
     env["LESSONGRADER_PROBLEMS"] = str(catalog.root())
     return env
 
 
-def run_attempt(problem, path, timeout):
-    """Run the attempt and, side by side, the reference, each in its own process.
+def _reference_sent(sent, timed_out, returncode, log):
+    """(state, meta, arrays, error) of what came on the reference's pipe.
 
-    The attempt's results count once its process has written them, even if
+    The process writes SENT then the .npz, or FAILED then why, in one piece
+    before the attempt is imported; nothing at all if it never got so far.
+    """
+    data = bytes(sent)
+    if data.startswith(SENT):
+        try:
+            meta, arrays = _read_reference(data[len(SENT) :])
+            return "done", meta, arrays, ""
+        except ValueError as exc:  # cut short by the time limit, or broken
+            return ("running" if timed_out else "failed"), None, {}, str(exc)
+    if data.startswith(FAILED):
+        return "failed", None, {}, data[len(FAILED) :].decode(errors="replace")
+    if timed_out:
+        return "running", None, {}, ""
+    why = _last_line(log) or f"the process ended with status {returncode}"
+    return "failed", None, {}, why
+
+
+def run_attempt(problem, path, timeout):
+    """Compute the reference, then run the attempt, in one process of its own.
+
+    The attempt's results count once the process has written them, even if
     something it started still runs; then every process started for the
     grading is ended, before anything is read.
     """
@@ -271,21 +296,21 @@ def run_attempt(problem, path, timeout):
     with tempfile.TemporaryDirectory(
         prefix="lessongrader-", ignore_cleanup_errors=True
     ) as tmp:
-        tmp = Path(tmp)
-        outdir = tmp / "attempt"
+        outdir = Path(tmp) / "attempt"
         outdir.mkdir()
-        with open(tmp / "reference.log", "wb") as log:
-            reference = _start(
-                ["reference", problem], env, stdout=subprocess.PIPE, stderr=log
+        reading, writing = os.pipe()
+        try:
+            proc = _start(
+                ["grade", problem, str(path), str(outdir), str(writing)],
+                env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                pass_fds=(writing,),
             )
-        sent = _Capture(reference.stdout, limit=None)
+        finally:
+            os.close(writing)  # the process holds the only writing end
+        sent = _Capture(os.fdopen(reading, "rb"), limit=None)
         sent.start()
-        proc = _start(
-            ["attempt", problem, str(path), str(outdir)],
-            env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-        )
         capture = _Capture(proc.stdout)
         capture.start()
         timed_out = False
@@ -293,38 +318,24 @@ def run_attempt(problem, path, timeout):
             # Results written are complete, though the process may not have ended.
             if not _wait(proc, deadline):
                 timed_out = not (outdir / "results.json").exists()
-            results, _ = _read_results(outdir)
-            # Only a run that reached the cases needs the reference.
-            if (
-                not timed_out
-                and results is not None
-                and results.get("stage") == "cases"
-            ):
-                _wait(reference, deadline)
         finally:
-            reference_running = reference.poll() is None
-            for process in (proc, reference):
-                _kill_group(process)
-                process.wait()
+            _kill_group(proc)
+            proc.wait()
             _end_descendants(spare)
             capture.finish()
             sent.finish()
         # Read only now: nothing the attempt started runs any more.
         results, arrays = _read_results(outdir) if not timed_out else (None, {})
-        meta, expected, state = None, {}, "running" if reference_running else "done"
-        reference_log, error = _read_text(tmp / "reference.log"), ""
+        reference_log = _read_text(outdir / "reference.log")
+        state, meta, expected, error = _reference_sent(
+            sent.kept, timed_out, proc.returncode, reference_log
+        )
         logs = [
-            ("the grader in the attempt's process", _read_text(outdir / "grader.log")),
-            ("the reference's process", reference_log),
+            ("the grader, computing the reference", reference_log),
+            ("the grader, loading the attempt", _read_text(outdir / "grader.log")),
         ]
-        if state == "done":
-            try:
-                if reference.returncode != 0:
-                    raise ValueError(f"it ended with status {reference.returncode}")
-                meta, expected = _read_reference(bytes(sent.kept))
-            except ValueError as exc:
-                state, error = "failed", _last_line(reference_log) or str(exc)
-                logs.insert(0, ("the grader", f"The reference's process failed: {exc}"))
+        if state == "failed":
+            logs.insert(0, ("the grader", f"Computing the reference failed: {error}"))
         return Run(
             results=results,
             arrays=arrays,
@@ -363,17 +374,24 @@ def _output_to(path):
             os.close(copy)
 
 
-def send_reference(name):
-    from lessongrader import execute
+def send_reference(name, channel, log):
+    """Compute the reference and send it on the pipe channel, then close it.
 
-    # Only the results go to stdout; anything printed on the way goes to the log.
-    channel = os.fdopen(os.dup(1), "wb")
-    os.dup2(2, 1)
-    meta, arrays = execute.reference(catalog.discover()[name])
-    buffer = io.BytesIO()
-    np.savez(buffer, meta=np.array(json.dumps(meta)), **arrays)
-    channel.write(buffer.getvalue())
-    channel.close()
+    Anything printed meanwhile goes to log; a failure is sent as FAILED and the
+    last line of its traceback, which the log holds whole.
+    """
+    with open(channel, "wb") as pipe, _output_to(log):
+        try:
+            from lessongrader import execute
+
+            meta, arrays = execute.reference(catalog.discover()[name])
+            buffer = io.BytesIO()
+            np.savez(buffer, meta=np.array(json.dumps(meta)), **arrays)
+            message = SENT + buffer.getvalue()
+        except Exception as exc:
+            traceback.print_exc()
+            message = FAILED + f"{type(exc).__name__}: {exc}"[:400].encode()
+        pipe.write(message)
 
 
 def _import_attempt(path):
@@ -464,14 +482,11 @@ def grade_attempt(name, attempt, outdir):
 
 
 def main(argv):
-    if argv[:1] == ["reference"] and len(argv) == 2:
-        return send_reference(argv[1])
-    if argv[:1] == ["attempt"] and len(argv) == 4:
-        return grade_attempt(*argv[1:])
-    sys.exit(
-        "usage: python -m lessongrader.isolation reference PROBLEM\n"
-        "       python -m lessongrader.isolation attempt PROBLEM FILE OUTDIR"
-    )
+    if argv[:1] == ["grade"] and len(argv) == 5 and argv[4].isdigit():
+        name, attempt, outdir, channel = argv[1:]
+        send_reference(name, int(channel), Path(outdir) / "reference.log")
+        return grade_attempt(name, attempt, outdir)
+    sys.exit("usage: python -m lessongrader.isolation grade PROBLEM FILE OUTDIR FD")
 
 
 if __name__ == "__main__":

@@ -53,8 +53,8 @@ def expected(path):
 # Attempts that attack the grader or the process rather than answer wrongly:
 # the command's isolation is for them, not a notebook's check.
 HOSTILE = re.compile(
-    r"atexit|_getframe|currentframe|f_back|os\._exit|subprocess|multiprocessing"
-    r"|threading|\.close\(\)|\\x1b|while True"
+    r"atexit|_getframe|currentframe|f_back|os\._exit|os\.write|subprocess"
+    r"|multiprocessing|threading|\.close\(\)|\\x1b|while True"
 )
 
 

@@ -245,3 +245,32 @@ def test_every_attempt_is_graded():
         in_the_notebook = {path.resolve() for path in plain_wrong_attempts(problem)}
         assert here | in_the_notebook == every, problem.name
         assert here & in_the_notebook, f"{problem.name}: no plain answer graded here"
+
+
+ONE_PROCESS = """
+import sys
+from lessongrader import isolation
+
+started = []
+start = isolation._start
+isolation._start = lambda arguments, *rest, **streams: (
+    started.append(arguments[0]) or start(arguments, *rest, **streams)
+)
+run = isolation.run_attempt(sys.argv[1], sys.argv[2], 300)
+print(run.reference_state, run.results["stage"], *started)
+"""
+
+
+def test_a_grading_imports_jax_once():
+    """The reference and the attempt run in one process, one after the other:
+    a grading pays for one start of JAX, not two."""
+    solution = ROOT / "examples/dropout_forward/solution.py"
+    result = subprocess.run(
+        [sys.executable, "-c", ONE_PROCESS, "dropout_forward", str(solution)],
+        capture_output=True,
+        text=True,
+        timeout=RUN_LIMIT,
+        env={**os.environ, "JAX_PLATFORMS": "cpu"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["done", "cases", "grade"], result.stdout
