@@ -86,42 +86,122 @@ def browser():
 READY = "document.fonts.ready.then(() => true)"
 
 
-class Visit:
-    """A page opened in a fresh context, recording everything it loads."""
+FORGET = """() => {
+    const forget = () => { localStorage.clear(); sessionStorage.clear(); };
+    forget();
+    addEventListener('beforeunload', forget);
+}"""
 
-    def __init__(self, browser, url, wait_until="load", **context_options):
-        self.context = browser.new_context(**context_options)
+
+class Tab:
+    """A browser tab in a context of its own, recording what its current visit
+    loads: console errors, failed requests, and the hosts it asked."""
+
+    def __init__(self, browser, options):
+        self.context = browser.new_context(**options)
         self.context.set_default_timeout(10_000)
         self.page = self.context.new_page()
+        self.visit, self.origins = None, set()
+        page = self.page
+        page.on(
+            "console", lambda m: m.type == "error" and self.visit.errors.append(m.text)
+        )
+        page.on("pageerror", lambda e: self.visit.errors.append(str(e)))
+        page.on("requestfailed", lambda r: self.visit.failed.append(r.url))
+        page.on(
+            "response", lambda r: r.status >= 400 and self.visit.failed.append(r.url)
+        )
+        page.on("request", lambda r: self.visit.hosts.add(urlparse(r.url).netloc))
+        page.on("framenavigated", self._navigated)
+
+    def _navigated(self, frame):
+        url = urlparse(frame.url)
+        if url.scheme in ("http", "https"):
+            self.origins.add(f"{url.scheme}://{url.netloc}")
+
+    def forget(self):
+        """Leave the page and clear what the site stored, so that the next
+        test meets the tab as a new reader's (the theme keeps there the tab
+        picked, the colour mode, the words searched for and the sidebar's
+        scroll). Whether the tab can be kept: not if it went to another site."""
+        url = urlparse(self.page.url)
+        if self.origins - {f"{url.scheme}://{url.netloc}"}:
+            return False
+        if self.origins:
+            # Also after the theme's own handler, which saves the scroll on leaving.
+            self.page.evaluate(FORGET)
+        self.page.goto("about:blank")
+        self.context.clear_cookies()
+        self.origins = set()
+        return True
+
+
+class Visit:
+    """A page opened in a tab, with what it loads (errors, failed, hosts)."""
+
+    def __init__(self, tab, url, wait_until="load"):
+        self.tab, self.context, self.page = tab, tab.context, tab.page
         self.errors, self.failed, self.hosts = [], [], set()
-        self.page.on(
-            "console",
-            lambda m: m.type == "error" and self.errors.append(m.text),
-        )
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.page.on("requestfailed", lambda r: self.failed.append(r.url))
-        self.page.on(
-            "response", lambda r: r.status >= 400 and self.failed.append(r.url)
-        )
-        self.page.on("request", lambda r: self.hosts.add(urlparse(r.url).netloc))
+        tab.visit = self
         self.page.goto(url, wait_until=wait_until)
         self.page.evaluate(READY)
 
-    def close(self):
-        self.context.close()
+
+class Tabs:
+    """Tabs kept open between the tests of a module, one per set of context
+    options: a new context costs Chromium about a second of CPU to start a
+    page in, a page in a kept one about half that. A test that checks every
+    request a page makes (networkidle) gets a new context, with an empty cache."""
+
+    def __init__(self, browser):
+        self.browser, self.idle = browser, {}
+
+    def open(self, url, wait_until="load", **options):
+        key = json.dumps(options, sort_keys=True)
+        kept = wait_until == "load"
+        tab = self.idle.pop(key, None) if kept else None
+        tab = tab or Tab(self.browser, options)
+        tab.key = key if kept else None
+        return Visit(tab, url, wait_until)
+
+    def close(self, visit):
+        tab = visit.tab
+        if tab.key is None or tab.key in self.idle:
+            tab.context.close()
+            return
+        try:
+            kept = tab.forget()
+        except Exception:  # a page that no longer answers: not kept
+            kept = False
+        if kept:
+            self.idle[tab.key] = tab
+        else:
+            tab.context.close()
+
+    def close_all(self):
+        for tab in self.idle.values():
+            tab.context.close()
+        self.idle.clear()
+
+
+@pytest.fixture(scope="module")
+def tabs(browser):
+    kept = Tabs(browser)
+    yield kept
+    kept.close_all()
 
 
 @pytest.fixture
-def visit(browser):
+def visit(tabs):
     visits = []
 
     def open_(url, **options):
-        visits.append(Visit(browser, url, **options))
+        visits.append(tabs.open(url, **options))
         return visits[-1]
 
     yield open_
     for v in visits:
-        v.close()
+        tabs.close(v)
 
 
 def visible_cells(slug):
@@ -165,6 +245,39 @@ def reveal(page, element):
         }""",
         element,
     )
+
+
+# The tab shown in each tab set of a page.
+SELECTED_TABS = """() => [...document.querySelectorAll('.sd-tab-set')].map(
+    s => s.querySelector('input:checked + label').dataset.syncId)"""
+STORED = (
+    "() => [JSON.stringify({...localStorage}), JSON.stringify({...sessionStorage})]"
+)
+
+
+def test_a_kept_tab_meets_the_next_test_as_a_new_reader(site, browser, tabs):
+    """Tests share tabs (Tabs). What one test did in a tab, the next must not
+    find there: the tab picked, the sidebar's scroll, the words searched."""
+    url = f"{site}/nnx-dropout.html"
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(url)
+        new = page.evaluate(SELECTED_TABS), page.evaluate(STORED)
+    finally:
+        context.close()
+    first = tabs.open(url)
+    other = {"linen": "nnx", "nnx": "linen"}[new[0][0]]
+    first.page.locator(f".sd-tab-set label[data-sync-id={other}]").first.click()
+    first.page.evaluate("localStorage.setItem('sphinx_highlight_terms', 'dropout')")
+    assert first.page.evaluate(SELECTED_TABS) != new[0]
+    tabs.close(first)
+    again = tabs.open(url)
+    try:
+        assert again.tab is first.tab, "the tab was not kept"
+        assert (again.page.evaluate(SELECTED_TABS), again.page.evaluate(STORED)) == new
+    finally:
+        tabs.close(again)
 
 
 @pytest.mark.parametrize("slug", LESSONS)
@@ -221,10 +334,7 @@ def test_linen_and_nnx_tabs_switch_together(site, visit, slug):
     page = visit(f"{site}/{slug}.html").page
 
     def selected():
-        return page.evaluate(
-            """() => [...document.querySelectorAll('.sd-tab-set')].map(
-                s => s.querySelector('input:checked + label').dataset.syncId)"""
-        )
+        return page.evaluate(SELECTED_TABS)
 
     default = continued_tab(slug)
     other = {"linen": "nnx", "nnx": "linen"}[default]

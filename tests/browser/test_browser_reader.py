@@ -23,6 +23,7 @@ from test_browser import HTML, ROOT
 
 # The browser suite's fixtures: build/html served, Chromium, pages opened.
 site, browser, visit = test_browser.site, test_browser.browser, test_browser.visit
+tabs = test_browser.tabs
 
 # Code a reader can copy and run: cells (ipython3) and included files (python).
 PYTHON = ("div.highlight-ipython3", "div.highlight-python")
@@ -167,32 +168,19 @@ def test_copied_cells_run_in_order_in_the_default_tabs(site, visit, slug, tmp_pa
 
 
 @pytest.mark.parametrize("slug", LESSONS)
-def test_a_tab_picked_on_another_page_does_not_break_this_one(site, browser, slug):
+def test_a_tab_picked_on_another_page_does_not_break_this_one(site, visit, slug):
     # The page then shows, and copies, what it shows a new reader: the code
     # the test above runs.
-    permissions = ["clipboard-read", "clipboard-write"]
-    fresh = browser.new_context(permissions=permissions)
-    try:
-        page = fresh.new_page()
-        page.goto(f"{site}/{slug}.html", wait_until="load")
-        default, code = selected_tabs(page), visible_code(page)
-    finally:
-        fresh.close()
-    # In one browser (its storage shared by the pages), the reader picks the
+    page = visit(f"{site}/{slug}.html").page  # a tab as a new reader's
+    default, code = selected_tabs(page), visible_code(page)
+    # In the same tab (its storage shared by the pages), the reader picks the
     # other tab on another lesson, then opens this one.
     other = [s for s in LESSONS if s != slug][0]
-    context = browser.new_context(permissions=permissions)
-    try:
-        page = context.new_page()
-        page.goto(f"{site}/{other}.html", wait_until="load")
-        page.locator(
-            f".sd-tab-set label:not([data-sync-id={default[0]}])"
-        ).first.click()
-        page.goto(f"{site}/{slug}.html", wait_until="load")
-        assert selected_tabs(page) == default
-        assert visible_code(page) == code
-    finally:
-        context.close()
+    page.goto(f"{site}/{other}.html", wait_until="load")
+    page.locator(f".sd-tab-set label:not([data-sync-id={default[0]}])").first.click()
+    page.goto(f"{site}/{slug}.html", wait_until="load")
+    assert selected_tabs(page) == default
+    assert visible_code(page) == code
 
 
 @pytest.mark.parametrize("slug", LESSONS)

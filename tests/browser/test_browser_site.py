@@ -29,6 +29,7 @@ from test_browser import HTML, PREFIX, ROOT
 
 # The browser suite's fixtures: one Chromium, and pages opened in it.
 browser = test_browser.browser
+tabs = test_browser.tabs
 visit = test_browser.visit
 
 SITE_HTML = Path(os.environ.get("SITE_HTML", HTML))

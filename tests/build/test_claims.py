@@ -1,8 +1,10 @@
 """A page whose hidden claim turns false fails the build.
 
-Builds one lesson twice in a scratch source tree: as it is (it must build),
-then with one line edited so that a claim checked by a hidden assertion cell no
-longer holds (the build must fail, and fail on that assertion).
+Builds one lesson in a scratch source tree with one line edited, so that a
+claim checked by a hidden assertion cell no longer holds: the build must fail,
+and fail on that assertion (its text in the error shows that it is the claim
+that failed, not the scratch tree; the site's own build shows the page as it is
+builds).
 """
 
 from sitebuild import DOCS
@@ -12,12 +14,6 @@ PAGE = "linen-prng-streams"
 # dropout stream does not affect the parameters" is now false for this page.
 ORIGINAL = '{"params": jax.random.key(0), "dropout": jax.random.key(99)}'
 BROKEN = '{"params": jax.random.key(5), "dropout": jax.random.key(99)}'
-
-
-def test_unchanged_page_builds(scratch_site):
-    scratch_site.write({PAGE: (DOCS / f"{PAGE}.md").read_text()})
-    result = scratch_site.build()
-    assert result.returncode == 0, result.stderr[-3000:]
 
 
 def test_false_claim_fails_the_build(scratch_site):
