@@ -18,6 +18,14 @@ The builds read a copy of docs/ in build/bench/src, so that an edit never
 touches the real pages, and write to build/bench/out. Every figure is the
 median of the rounds, with min and max; the results go to
 build/bench/build_speed.json.
+
+    python benchmarks/build_speed.py --ab N
+
+measures instead what each speed-up buys alone: N rounds, each a build with
+it and a build without it (``tools/sitebuild.py --without``), in alternating
+order. Those that act on execution are timed on cold builds; those that act
+in Sphinx's own process, on a rebuild after one page was touched (read and
+written again, its code unchanged). Results in build/bench/speedups.json.
 """
 
 import argparse
@@ -405,13 +413,91 @@ def report(results):
         print(f"PROBLEM: {problem}")
 
 
+# Each speed-up (sitebuild.SPEEDUPS, and the warm kernels of prerun) and the
+# build it is timed on; and the sitebuild.py options that leave it out.
+AB = {
+    "prerun": "cold",
+    "warm_kernels": "cold",
+    "jax_cache": "cold",
+    "parallel": "cold",
+    "codeautolink_parallel": "cold",
+    "api_objects": "touched",
+    "lazy_social_cards": "touched",
+    "codeautolink_resolve_cache": "touched",
+}
+
+
+def leave_out(name):
+    if name == "warm_kernels":
+        return ["-D", "prerun_warm_kernels=0"]
+    return ["--without", name]
+
+
+def timed_build(kind, options, lesson):
+    """Seconds of one build of the given kind with these options."""
+    log = LOGS / "ab.log"
+    if kind == "cold":
+        shutil.rmtree(OUT, ignore_errors=True)
+        result, found, _ = build(log, OUT, *options)
+        expected = sorted(p.stem for p in lessons())
+    else:
+        # A build with these options first: a change of extensions or of
+        # configuration makes Sphinx read every page again.
+        build(log, OUT, *options)
+        (SRC / f"{lesson}.md").touch()
+        result, found, _ = build(log, OUT, *options)
+        expected = []
+    if found != expected:
+        sys.exit(f"{kind} build with {options}: executed {found}, expected {expected}")
+    return result.seconds
+
+
+def measure_speedups(rounds, lesson):
+    fresh_sources()
+    shutil.rmtree(LOGS, ignore_errors=True)
+    LOGS.mkdir(parents=True)
+    shutil.rmtree(OUT, ignore_errors=True)
+    build(LOGS / "ab.log")  # so that the first touched build reads one page
+    results = {}
+    for name, kind in AB.items():
+        options = leave_out(name)
+        times = {"with": [], "without": []}
+        for round_ in range(rounds):
+            arms = [("with", []), ("without", options)]
+            for arm, extra in arms if round_ % 2 == 0 else arms[::-1]:
+                times[arm].append(timed_build(kind, extra, lesson))
+        results[name] = {
+            "build": kind,
+            "options": options,
+            **{arm: summary(values) for arm, values in times.items()},
+        }
+        with_, without = (results[name][a]["median"] for a in ("with", "without"))
+        print(
+            f"{name:<32}{kind:>8}{with_:>9.2f}{without:>9.2f}{without - with_:>+9.2f}",
+            flush=True,
+        )
+    return results
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3, help="rounds (default 3)")
     parser.add_argument(
         "--lesson", default="nnx-dropout", help="lesson to edit (default %(default)s)"
     )
+    parser.add_argument(
+        "--ab", type=int, metavar="N", help="what each speed-up buys: N rounds"
+    )
     args = parser.parse_args()
+    if args.ab:
+        print(f"{'speed-up':<32}{'build':>8}{'with':>9}{'without':>9}{'saves':>9}")
+        results = measure_speedups(args.ab, args.lesson)
+        (WORK / "speedups.json").write_text(json.dumps(results, indent=2) + "\n")
+        print(
+            f"\nseconds, median of {args.ab} alternated rounds ('touched': a rebuild"
+            f" after {args.lesson}.md was touched); {WORK / 'speedups.json'}"
+        )
+        return
     results = measure(max(1, args.repeat), args.lesson)
     (WORK / "build_speed.json").write_text(json.dumps(results, indent=2) + "\n")
     report(results)

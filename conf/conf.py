@@ -9,6 +9,7 @@ CONF = Path(__file__).resolve().parent
 sys.path.insert(0, str(CONF / "_ext"))
 # The build's own module (tools/sitebuild.py), shared with the noxfile and tests.
 sys.path.insert(0, str(CONF.parent / "tools"))
+import sitebuild  # noqa: E402
 
 # -- Project ------------------------------------------------------------------
 
@@ -49,6 +50,8 @@ extensions = [
     "codeautolink_incremental",
     # Keeps codeautolink's resolved names: no import of jax and flax per build.
     "codeautolink_resolve_cache",
+    # Adds codeautolink's links to the written pages in parallel.
+    "codeautolink_parallel",
     "streams",
     "api_tabs",
     "api_links",
@@ -64,12 +67,9 @@ extensions = [
     "sphinx_sitemap",
     "sphinxext.opengraph",
 ]
-# A stock build (tools/sitebuild.py --stock, the benchmark's reference) goes
-# without the extensions that only make the build faster.
-if os.environ.get("LESSONS_STOCK_BUILD"):
-    # As sitebuild.SPEED_EXTENSIONS.
-    _speed = {"prerun", "lazy_social_cards", "codeautolink_resolve_cache"}
-    extensions = [name for name in extensions if name not in _speed]
+# A build without some speed-ups (tools/sitebuild.py --stock or --without,
+# the benchmark's) leaves out those of them that are extensions.
+extensions = [name for name in extensions if name not in sitebuild.speedups_off()]
 root_doc = "index"
 exclude_patterns = ["_build", "**.ipynb_checkpoints"]
 templates_path = [str(CONF / "_templates")]

@@ -10,7 +10,8 @@ the standard library at the top, so nox's own python can read it.
 builds the site into FOLDER/html (default build/html) in this process: the
 execution cache's database first, then Sphinx. ``--stock`` builds it as stock
 MyST-NB would (the benchmark's reference): serially, in cache mode, without
-the project's speed-ups (STOCK_BUILD).
+the project's speed-ups; ``--without NAME,...`` leaves out only those named
+(SPEEDUPS; the benchmark's A/B).
 """
 
 import argparse
@@ -41,8 +42,30 @@ ENVIRONMENT = {
 # Set (to 1) for a build without the project's speed-ups: conf.py leaves out
 # the extensions that only make the build faster, api_links.py imports the
 # packages for every name, and no JAX compilation cache is kept.
-STOCK_BUILD = "LESSONS_STOCK_BUILD"
-SPEED_EXTENSIONS = ["prerun", "lazy_social_cards", "codeautolink_resolve_cache"]
+# The build's speed-ups, each of which can be left out (speedups_off()).
+SPEEDUPS = {
+    "prerun": "the lessons executed in parallel, longest first, on warm kernels",
+    "lazy_social_cards": "matplotlib kept out of Sphinx's process",
+    "codeautolink_resolve_cache": "sphinx-codeautolink's resolved names kept",
+    "codeautolink_parallel": "sphinx-codeautolink links the pages in parallel",
+    "api_objects": "API links read from conf/api_objects.json, not by importing",
+    "jax_cache": "compiled XLA programs kept for every kernel and grading",
+    "parallel": "Sphinx reads and writes pages in parallel (-j auto)",
+}
+# Those that are Sphinx extensions of conf/_ext (conf.py leaves them out).
+SPEED_EXTENSIONS = [
+    "prerun",
+    "lazy_social_cards",
+    "codeautolink_resolve_cache",
+    "codeautolink_parallel",
+]
+# The speed-ups left out, comma-separated, as --stock and --without set it.
+SPEEDUPS_OFF = "LESSONS_WITHOUT"
+
+
+def speedups_off():
+    """The names of the speed-ups this build goes without."""
+    return {n for n in os.environ.get(SPEEDUPS_OFF, "").split(",") if n}
 
 
 def sphinx_options(src, out, *extra, jobs="auto", quiet=False):
@@ -110,15 +133,18 @@ def build(argv):
     parser.add_argument("--docs", type=Path, default=DOCS, help="default docs/")
     parser.add_argument("--cache-only", action="store_true")
     parser.add_argument("--stock", action="store_true", help="no speed-ups, serial")
+    parser.add_argument("--without", default="", help="speed-ups to leave out")
     args, sphinx = parser.parse_known_args(argv)
+    off = set(SPEEDUPS) if args.stock else {n for n in args.without.split(",") if n}
+    if off - set(SPEEDUPS):
+        parser.error(f"--without takes some of {', '.join(SPEEDUPS)}")
+    os.environ[SPEEDUPS_OFF] = ",".join(sorted(off))
     os.environ.update({k: v for k, v in ENVIRONMENT.items() if k not in os.environ})
-    jobs = "auto"
-    if args.stock:
-        os.environ[STOCK_BUILD] = "1"
+    if "jax_cache" in off:
         for name in ENVIRONMENT:
             if name.startswith("JAX_") and name != "JAX_PLATFORMS":
                 os.environ.pop(name, None)
-        jobs = 1
+    jobs = 1 if "parallel" in off else "auto"
     create_execution_cache(args.build)
     if args.cache_only:
         return 0

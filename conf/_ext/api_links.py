@@ -19,7 +19,6 @@ import functools
 import importlib
 import inspect
 import json
-import os
 import sys
 import tomllib
 import zlib
@@ -29,6 +28,12 @@ from pathlib import Path
 from docutils import nodes
 from sphinx import addnodes
 from sphinx.transforms import SphinxTransform
+
+# The build's own module, also when this file runs on its own.
+TOOLS = Path(__file__).resolve().parents[2] / "tools"
+if str(TOOLS) not in sys.path:
+    sys.path.append(str(TOOLS))
+import sitebuild  # noqa: E402
 
 TABLE = Path(__file__).resolve().parent.parent / "api_inventory.toml"
 OBJECTS = TABLE.with_name("api_objects.json")
@@ -99,8 +104,8 @@ def known_objects(names, path=OBJECTS):
     except (OSError, ValueError):
         saved = {}
     objects = {}
-    stock = os.environ.get("LESSONS_STOCK_BUILD")  # tools/sitebuild.py --stock
-    if saved.get("versions") == installed_versions() and not stock:
+    imported = "api_objects" in sitebuild.speedups_off()  # sitebuild.py --without
+    if saved.get("versions") == installed_versions() and not imported:
         objects = {n: v for n, v in saved["objects"].items() if n in names}
     objects.update(describe(set(names) - set(objects)))
     return objects

@@ -248,10 +248,24 @@ def test_resolved_names_are_kept_with_their_versions_and_inventory(tmp_path):
 def test_a_stock_build_leaves_out_every_speed_extension(monkeypatch):
     import runpy
 
-    from sitebuild import SPEED_EXTENSIONS, STOCK_BUILD
+    from sitebuild import SPEED_EXTENSIONS, SPEEDUPS, SPEEDUPS_OFF
 
     monkeypatch.syspath_prepend(str(CONF / "_ext"))
+    monkeypatch.delenv(SPEEDUPS_OFF, raising=False)
     ours = runpy.run_path(str(CONF / "conf.py"))["extensions"]
-    monkeypatch.setenv(STOCK_BUILD, "1")
+    monkeypatch.setenv(SPEEDUPS_OFF, ",".join(SPEEDUPS))  # as --stock sets it
     stock = runpy.run_path(str(CONF / "conf.py"))["extensions"]
     assert set(ours) - set(stock) == set(SPEED_EXTENSIONS)
+    # One left out alone (the benchmark's A/B): only that one.
+    monkeypatch.setenv(SPEEDUPS_OFF, "prerun")
+    one = runpy.run_path(str(CONF / "conf.py"))["extensions"]
+    assert set(ours) - set(one) == {"prerun"}
+
+
+def test_a_speed_up_left_out_must_be_one_the_build_has(capsys):
+    import sitebuild
+
+    with pytest.raises(SystemExit) as exit_:
+        sitebuild.build(["--without", "prerun,no_such_speedup"])
+    assert exit_.value.code == 2
+    assert "--without takes some of prerun," in capsys.readouterr().err

@@ -215,3 +215,41 @@ def test_a_rebuild_publishes_what_a_clean_build_does(tmp_path):
     assert stylesheet.findall(first) == stylesheet.findall(again)
     assert "?v=" in stylesheet.findall(first)[0]
     assert "quokka" in index and "zyzzyva" not in index
+
+
+@pytest.mark.parametrize("parallel", [1, 2])
+def test_codeautolink_links_pages_in_workers_whose_warnings_count(
+    tmp_path, monkeypatch, parallel
+):
+    """codeautolink_parallel: each page linked in a worker of a parallel
+    build (in Sphinx's process if serial), what it logs reaching Sphinx."""
+    import os
+
+    import codeautolink_parallel
+    from sphinx.util import logging
+
+    real = codeautolink_parallel.LINK_HTML
+
+    def link_html(document, *args, **kwargs):
+        real(document, *args, **kwargs)
+        logging.getLogger(__name__).warning(f"linked {document} in {os.getpid()}")
+
+    monkeypatch.setattr(codeautolink_parallel, "LINK_HTML", link_html)
+    src = tmp_path / "src"
+    src.mkdir()
+    for name, text in PAGES.items():
+        (src / f"{name}.md").write_text(text)
+    warnings = io.StringIO()
+    Sphinx(str(src), str(CONF), str(tmp_path / "html"), str(tmp_path / "doctrees"),
+           "html", confoverrides={"nb_execution_mode": "off"}, status=None,
+           warning=warnings, freshenv=True, parallel=parallel).build()  # fmt: skip
+    linked = dict(re.findall(r"linked (\S+) in (\d+)", warnings.getvalue()))
+    lessons = {name for name in PAGES if name != "index"}
+    assert set(linked) == lessons, warnings.getvalue()
+    workers = {int(pid) for pid in linked.values()}
+    if parallel == 1:
+        assert workers == {os.getpid()}
+    else:
+        assert os.getpid() not in workers and len(workers) == len(lessons)
+    html = (tmp_path / "html" / "earlier.html").read_text()
+    assert "sphinx-codeautolink-a" in html
