@@ -430,6 +430,10 @@ AB = {
 def leave_out(name):
     if name == "warm_kernels":
         return ["-D", "prerun_warm_kernels=0"]
+    if name == "prerun":
+        # MyST-NB then executes the pages itself, and only serially: in
+        # Sphinx's parallel readers its kernels race for their ports.
+        return ["--without", "prerun,parallel"]
     return ["--without", name]
 
 
