@@ -39,9 +39,6 @@ ENVIRONMENT = {
 }
 
 
-# Set (to 1) for a build without the project's speed-ups: conf.py leaves out
-# the extensions that only make the build faster, api_links.py imports the
-# packages for every name, and no JAX compilation cache is kept.
 # The build's speed-ups, each of which can be left out (speedups_off()).
 SPEEDUPS = {
     "prerun": "the lessons executed in parallel, longest first, on warm kernels",
@@ -63,9 +60,14 @@ SPEED_EXTENSIONS = [
 SPEEDUPS_OFF = "LESSONS_WITHOUT"
 
 
+def names(text):
+    """The names of a comma-separated list."""
+    return {name for name in text.split(",") if name}
+
+
 def speedups_off():
     """The names of the speed-ups this build goes without."""
-    return {n for n in os.environ.get(SPEEDUPS_OFF, "").split(",") if n}
+    return names(os.environ.get(SPEEDUPS_OFF, ""))
 
 
 def sphinx_options(src, out, *extra, jobs="auto", quiet=False):
@@ -135,7 +137,7 @@ def build(argv):
     parser.add_argument("--stock", action="store_true", help="no speed-ups, serial")
     parser.add_argument("--without", default="", help="speed-ups to leave out")
     args, sphinx = parser.parse_known_args(argv)
-    off = set(SPEEDUPS) if args.stock else {n for n in args.without.split(",") if n}
+    off = set(SPEEDUPS) if args.stock else names(args.without)
     if off - set(SPEEDUPS):
         parser.error(f"--without takes some of {', '.join(SPEEDUPS)}")
     os.environ[SPEEDUPS_OFF] = ",".join(sorted(off))

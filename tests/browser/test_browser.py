@@ -247,9 +247,14 @@ def reveal(page, element):
     )
 
 
-# The tab shown in each tab set of a page.
-SELECTED_TABS = """() => [...document.querySelectorAll('.sd-tab-set')].map(
-    s => s.querySelector('input:checked + label').dataset.syncId)"""
+def selected_tabs(page):
+    """The tab shown in each tab set of the page (its sync id)."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll('.sd-tab-set')].map(
+            s => s.querySelector('input:checked + label').dataset.syncId)"""
+    )
+
+
 STORED = (
     "() => [JSON.stringify({...localStorage}), JSON.stringify({...sessionStorage})]"
 )
@@ -263,19 +268,19 @@ def test_a_kept_tab_meets_the_next_test_as_a_new_reader(site, browser, tabs):
     try:
         page = context.new_page()
         page.goto(url)
-        new = page.evaluate(SELECTED_TABS), page.evaluate(STORED)
+        new = selected_tabs(page), page.evaluate(STORED)
     finally:
         context.close()
     first = tabs.open(url)
     other = {"linen": "nnx", "nnx": "linen"}[new[0][0]]
     first.page.locator(f".sd-tab-set label[data-sync-id={other}]").first.click()
     first.page.evaluate("localStorage.setItem('sphinx_highlight_terms', 'dropout')")
-    assert first.page.evaluate(SELECTED_TABS) != new[0]
+    assert selected_tabs(first.page) != new[0]
     tabs.close(first)
     again = tabs.open(url)
     try:
         assert again.tab is first.tab, "the tab was not kept"
-        assert (again.page.evaluate(SELECTED_TABS), again.page.evaluate(STORED)) == new
+        assert (selected_tabs(again.page), again.page.evaluate(STORED)) == new
     finally:
         tabs.close(again)
 
@@ -332,17 +337,13 @@ def continued_tab(slug):
 @pytest.mark.parametrize("slug", LESSONS)
 def test_linen_and_nnx_tabs_switch_together(site, visit, slug):
     page = visit(f"{site}/{slug}.html").page
-
-    def selected():
-        return page.evaluate(SELECTED_TABS)
-
     default = continued_tab(slug)
     other = {"linen": "nnx", "nnx": "linen"}[default]
-    assert set(selected()) == {default}
+    assert set(selected_tabs(page)) == {default}
     page.locator(f".sd-tab-set label[data-sync-id={other}]").first.click()
-    assert set(selected()) == {other}
+    assert set(selected_tabs(page)) == {other}
     page.locator(f".sd-tab-set label[data-sync-id={default}]").last.click()
-    assert set(selected()) == {default}
+    assert set(selected_tabs(page)) == {default}
 
 
 MODERATE = {}

@@ -19,7 +19,7 @@ import nbformat
 import pytest
 import test_browser
 from project import CONF, LESSONS
-from test_browser import HTML, ROOT
+from test_browser import HTML, ROOT, selected_tabs
 
 # The browser suite's fixtures: build/html served, Chromium, pages opened.
 site, browser, visit = test_browser.site, test_browser.browser, test_browser.visit
@@ -140,13 +140,6 @@ def visible_code(page):
         """() => [...document.querySelectorAll('div.highlight pre')]
             .filter(pre => pre.checkVisibility())
             .map(pre => pre.textContent)"""
-    )
-
-
-def selected_tabs(page):
-    return page.evaluate(
-        """() => [...document.querySelectorAll('.sd-tab-set')].map(
-            s => s.querySelector('input:checked + label').dataset.syncId)"""
     )
 
 
