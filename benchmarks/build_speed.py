@@ -218,12 +218,13 @@ def floor(pages, log):
 
 
 def build(log, out=OUT, *options):
-    """One build of SRC as `nox -s docs` runs it (tools/sitebuild.py). Returns
-    the Run, the pages it executed, and their times from myst-nb's log."""
+    """One build of SRC by `nox -s docs` (nox's own start included), its
+    environment installed. Returns the Run, the pages it executed, and their
+    times from myst-nb's log."""
     log.unlink(missing_ok=True)
     env = environment(out / ".jax_cache")
     total = run(
-        [sys.executable, ROOT / "tools" / "sitebuild.py",
+        [sys.executable, "-m", "nox", "-s", "docs", "--",
          "--build", out, "--docs", SRC, *options],
         log,
         env,

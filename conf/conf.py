@@ -104,6 +104,9 @@ nb_execution_mode = "cache"
 nb_execution_raise_on_error = True
 # Kept small on purpose: a cell that needs longer needs a smaller example.
 nb_execution_timeout = 60
+# The lessons' packages, imported once by the process the kernels are forked
+# from (_ext/warm_kernels.py), as a kernel's first cell imports them.
+prerun_kernel_imports = sitebuild.KERNEL_IMPORTS
 # Cell outputs are rendered as text, so no page needs MathJax or other scripts.
 nb_render_markdown_format = "commonmark"
 nb_execution_show_tb = True

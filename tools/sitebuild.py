@@ -39,6 +39,10 @@ ENVIRONMENT = {
 }
 
 
+# The lessons' packages: the process the kernels are forked from imports them
+# once (conf/_ext/warm_kernels.py; conf.py's prerun_kernel_imports).
+KERNEL_IMPORTS = ["jax", "flax.linen", "flax.nnx"]
+
 # The build's speed-ups, each of which can be left out (speedups_off()).
 SPEEDUPS = {
     "prerun": "the lessons executed in parallel, longest first, on warm kernels",
@@ -150,12 +154,43 @@ def build(argv):
     create_execution_cache(args.build)
     if args.cache_only:
         return 0
+    warm = "prerun_warm_kernels=0" not in [a.replace(" ", "") for a in sphinx]
+    if "prerun" not in off and warm:
+        # The kernels' zygote imports the lessons' packages while Sphinx
+        # starts; conf/_ext/prerun.py takes it over.
+        sys.path.insert(0, str(CONF / "_ext"))
+        import warm_kernels
+
+        warm_kernels.start_early(KERNEL_IMPORTS)
     from sphinx.cmd.build import build_main
 
-    return build_main(
-        sphinx_options(args.docs, args.build / "html", *sphinx, jobs=jobs)
-    )
+    try:
+        return build_main(
+            sphinx_options(args.docs, args.build / "html", *sphinx, jobs=jobs)
+        )
+    finally:
+        if "warm_kernels" in sys.modules:
+            sys.modules["warm_kernels"].stop_early()
+
+
+def end(code):
+    """End this process at once, with status code: Python's own clean-up of
+    the modules Sphinx loaded takes half a second, and there is nothing to
+    clean but the processes multiprocessing started (sphinx-sitemap's
+    manager), which would outlive it holding its output open."""
+    import multiprocessing
+
+    for child in multiprocessing.active_children():
+        child.terminate()
+        child.join()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code if isinstance(code, int) else 1)
+
+
+def main(argv):
+    end(build(argv))
 
 
 if __name__ == "__main__":
-    sys.exit(build(sys.argv[1:]))
+    main(sys.argv[1:])

@@ -12,6 +12,7 @@ or another inventory start the table afresh.
 """
 
 import hashlib
+import importlib
 import json
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -59,6 +60,14 @@ class ResolveCache:
         if saved.get("versions") == self.versions:
             self.tables = {saved["inventory"]: saved["resolved"]}
 
+    def prepare(self, app):
+        """With nothing resolved yet (a first build, other versions), import
+        the lessons' packages now, while the notebooks run: resolving imports
+        them."""
+        if not any(self.tables.values()):
+            for module in app.config.prerun_kernel_imports:
+                importlib.import_module(module)
+
     def digest(self, inventory):
         held = self.digests.get(id(inventory))
         if held is None or held[0] is not inventory:
@@ -96,5 +105,7 @@ def setup(app):
     # The name create_references calls.
     codeautolink.resolve_location = cache
     app.connect("builder-inited", lambda app: cache.load(Path(app.doctreedir) / FILE))
+    if "prerun-executing" in app.events.events:  # a build without prerun has none
+        app.connect("prerun-executing", lambda app: cache.prepare(app))
     app.connect("build-finished", lambda app, exception: cache.save())
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -487,4 +487,7 @@ def setup(app):
     app.connect("html-page-context", add_colab_button, priority=600)
     app.connect("builder-inited", note_start)
     app.connect("build-finished", write_notebooks)
+    # Read while the notebooks run (conf/_ext/prerun.py), not at the end.
+    if "prerun-executing" in app.events.events:  # a build without prerun has none
+        app.connect("prerun-executing", lambda app: module_owners())
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -7,15 +7,11 @@ to read that the execution cache lacks as soon as Sphinx knows them, and
 executes them ``prerun_jobs`` at a time (default: one per core), the longest
 first (by their times in the previous build, else by the length of their
 code), on kernels forked from a process that already imported what a kernel
-imports (``warm_kernels.py``; ``prerun_warm_kernels``), plus
-``prerun_kernel_imports``. That process is started when the configuration is
-read, so its imports overlap Sphinx's own start.
-
-``prerun_kernel_imports`` is empty: jax and flax cannot be imported before
-the kernel exists. Both decide at import whether they run in IPython (jax's
-pretty printer checks for a ``ZMQInteractiveShell``, flax's reprs for
-``get_ipython()``) and colour their output accordingly, so a pre-imported flax
-printed ``nnx.State`` without the colours a kernel of its own gives it.
+imports and ``prerun_kernel_imports`` (jax and flax, as a kernel's first
+cell imports them: ``warm_kernels.py``; ``prerun_warm_kernels``). That
+process is started by tools/sitebuild.py before Sphinx (or, built otherwise,
+when the configuration is read), so its imports overlap Sphinx's own start.
+While a notebook runs, the kernel of the next one is started.
 
 Each result goes into the execution cache exactly as MyST-NB would put it
 there (same notebook, same working directory, timeout and error settings),
@@ -25,7 +21,10 @@ fails is not cached: MyST-NB executes it again when it reads it, and reports
 the failure as it always does.
 
 Pages are read one at a time in the main process while the notebooks run
-(each waits for its own), and written in parallel as ``-j`` says.
+(each waits for its own), and written in parallel as ``-j`` says. Once every
+kernel has started, the ``prerun-executing`` event lets other extensions do
+in a thread what the end of the build needs (importing what codeautolink
+resolves names in), while the last notebooks run.
 """
 
 import asyncio
@@ -72,12 +71,23 @@ class Job:
 
 class Pool:
     """Runs jobs on ``size`` workers in a thread of its own (asyncio: each
-    worker drives one kernel through nbclient)."""
+    worker drives one kernel through nbclient).
+
+    A kernel takes a few tenths of a second to answer, most of it waiting:
+    while a worker runs one notebook, the kernel for a notebook still queued
+    is started (a *spare*, at most one per worker), so that the next job
+    starts on a kernel that is ready. A kernel is shut down after its job is
+    done, while the worker goes on.
+    """
 
     def __init__(self, jobs, size, kernel_manager_class=None):
         self.jobs, self.size = jobs, size
         self.kernel_manager_class = kernel_manager_class
         self.thread = threading.Thread(target=self._run, daemon=True)
+        # Set once every job has its kernel: a kernel takes the environment
+        # of this process as it is when the kernel starts.
+        self.kernels_started = threading.Event()
+        self.kernels_asked = 0
 
     def start(self):
         self.thread.start()
@@ -86,14 +96,20 @@ class Pool:
         asyncio.run(self._main())
 
     async def _main(self):
-        queue = asyncio.Queue()
-        for job in self.jobs:
-            queue.put_nowait(job)
-        await asyncio.gather(*(self._worker(queue) for _ in range(self.size)))
+        self.waiting = list(self.jobs)  # in order: the next job is taken first
+        self.spares = []  # (kernel name, folder, task starting the kernel)
+        self.cleanups = []
+        try:
+            await asyncio.gather(*(self._worker() for _ in range(self.size)))
+        finally:
+            for _, _, task in self.spares:  # unused (a job failed to start)
+                self.cleanups.append(asyncio.create_task(self._discard(task)))
+            await asyncio.gather(*self.cleanups, return_exceptions=True)
+            self.kernels_started.set()
 
-    async def _worker(self, queue):
-        while not queue.empty():
-            job = queue.get_nowait()
+    async def _worker(self):
+        while self.waiting:
+            job = self.waiting.pop(0)
             try:
                 await self._execute(job)
             except Exception as error:  # reported when the page is read
@@ -101,7 +117,79 @@ class Pool:
             finally:
                 job.done.set()
 
+    # -- kernels -----------------------------------------------------------
+
+    @staticmethod
+    def kernel_of(job):
+        """The kernel name and working folder a job's notebook runs with (as
+        nbclient picks them)."""
+        name = job.notebook.metadata.get("kernelspec", {}).get("name", "python")
+        return name, str(job.path.parent)
+
+    async def _start_kernel(self, name, folder):
+        """A kernel started, and answering, as nbclient starts one."""
+        from jupyter_client.manager import AsyncKernelManager
+
+        manager = (self.kernel_manager_class or AsyncKernelManager)(kernel_name=name)
+        extra = ["--HistoryManager.hist_file=:memory:"] if manager.ipykernel else []
+        await manager.start_kernel(extra_arguments=extra, cwd=folder)
+        client = manager.client()
+        client.start_channels()
+        try:
+            await client.wait_for_ready(timeout=60)
+        except BaseException:
+            await self._shutdown(manager, client)
+            raise
+        client.allow_stdin = False
+        return manager, client
+
+    @staticmethod
+    async def _shutdown(manager, client):
+        try:
+            if await manager.is_alive():
+                await manager.shutdown_kernel()
+        finally:
+            await manager.cleanup_resources()
+            client.stop_channels()
+
+    async def _discard(self, task):
+        with contextlib.suppress(Exception):
+            await self._shutdown(*await task)
+
+    async def _kernel_for(self, job):
+        wanted = self.kernel_of(job)
+        for spare in self.spares:
+            if spare[:2] == wanted:
+                self.spares.remove(spare)
+                try:
+                    return await spare[2]
+                except Exception:
+                    break  # start one of its own below
+        return await self._start_kernel(*wanted)
+
+    def _start_spare(self):
+        """Start the kernel of the next waiting job that has none."""
+        if len(self.waiting) > len(self.spares):
+            wanted = self.kernel_of(self.waiting[len(self.spares)])
+            task = asyncio.create_task(self._start_kernel(*wanted))
+            self.spares.append((*wanted, task))
+
     async def _execute(self, job):
+        start = time.perf_counter()
+        try:
+            manager, kernel = await self._kernel_for(job)
+        finally:
+            self.kernels_asked += 1
+            if self.kernels_asked == len(self.jobs):
+                self.kernels_started.set()
+        self._start_spare()
+        try:
+            await self._run_notebook(job, manager, kernel)
+        finally:
+            self.cleanups.append(asyncio.create_task(self._shutdown(manager, kernel)))
+        job.seconds = time.perf_counter() - start
+
+    async def _run_notebook(self, job, manager, kernel):
         from nbclient import NotebookClient
 
         config = job.nb_config
@@ -110,20 +198,16 @@ class Pool:
         execution = job.notebook.metadata.get("execution", {})
         timeout = execution.get("timeout", timeout)
         allow_errors = execution.get("allow_errors", allow_errors)
-        options = {}
-        if self.kernel_manager_class is not None:
-            options["kernel_manager_class"] = self.kernel_manager_class
         client = NotebookClient(
             job.notebook,
+            km=manager,
             resources={"metadata": {"path": str(job.path.parent)}},
             timeout=timeout,
             allow_errors=allow_errors,
             record_timing=False,
-            **options,
         )
-        start = time.perf_counter()
+        client.kc = kernel
         await client.async_execute()
-        job.seconds = time.perf_counter() - start
 
 
 def read_job(app, docname):
@@ -170,12 +254,15 @@ class Prerun:
     # -- events ----------------------------------------------------------------
 
     def setup_zygote(self, app):
-        modules = app.config.prerun_kernel_imports
-        if self.enabled(app) and app.config.prerun_warm_kernels:
-            from warm_kernels import Zygote
+        import warm_kernels
 
-            self.zygote = Zygote(modules)
+        modules = app.config.prerun_kernel_imports
+        early = warm_kernels.take_early(modules)  # tools/sitebuild.py's
+        if self.enabled(app) and app.config.prerun_warm_kernels:
+            self.zygote = early or warm_kernels.Zygote(modules)
             atexit.register(self.stop_zygote)
+        elif early is not None:
+            early.stop()
 
     def enabled(self, app):
         return self.jobs_at_once(app) > 0 and app.config.nb_execution_mode == "cache"
@@ -210,7 +297,10 @@ class Prerun:
             from warm_kernels import kernel_manager_class
 
             manager = kernel_manager_class(self.zygote)
-        Pool(jobs, self.jobs_at_once(app), manager).start()
+        pool = Pool(jobs, self.jobs_at_once(app), manager)
+        pool.start()
+        # Work the end of the build will need, done while the notebooks run.
+        threading.Thread(target=self.meanwhile, args=(app, pool), daemon=True).start()
         # The pages are read here, one at a time, each as its notebook is
         # done; the order the notebooks are run in is the order to read them.
         first = [d for d in docnames if d not in {j.docname for j in jobs}]
@@ -228,6 +318,14 @@ class Prerun:
 
     def finished(self, app, exception):
         self.stop_zygote()
+
+    @staticmethod
+    def meanwhile(app, pool):
+        # Once no kernel is left to start: importing jax sets variables in
+        # this process's environment, which a kernel started later would get.
+        pool.kernels_started.wait()
+        with contextlib.suppress(Exception):  # done again when needed, and reported
+            app.emit("prerun-executing")
 
     # -- helpers ---------------------------------------------------------------
 
@@ -283,6 +381,10 @@ def setup(app):
     app.add_config_value("prerun_jobs", "auto", "", types=(str, int))
     app.add_config_value("prerun_warm_kernels", True, "", types=(bool,))
     app.add_config_value("prerun_kernel_imports", [], "", types=(list,))
+    # Emitted in a thread of its own while the notebooks run, once every
+    # kernel has started: for work the build will need later and can do now
+    # (importing what it will inspect).
+    app.add_event("prerun-executing")
     prerun = Prerun(app)
     app.connect("config-inited", lambda app, config: prerun.setup_zygote(app))
     app.connect("env-before-read-docs", prerun.before_read)

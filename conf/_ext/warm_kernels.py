@@ -1,14 +1,30 @@
-"""Jupyter kernels that start with jax and flax already imported.
+"""Jupyter kernels that start with the lessons' packages already imported.
 
 Each lesson runs in a kernel of its own, and each kernel pays the imports of
-IPython, zmq and tornado again. Here one process, the *zygote*, imports them
-once; each kernel is a fork of it, a new process with an empty namespace.
-What a cell sees is what it sees in a kernel of its own: its own process,
-working directory, environment and ``sys.path``; modules it imports are
-merely found loaded. Only modules that read nothing of the kernel at import
-may be pre-imported: not ipykernel (it reads ``JPY_PARENT_PID``), matplotlib
-(its backend), jax or flax (whether they run in IPython: see prerun.py). No
-thread runs in the zygote when it forks.
+IPython, zmq and ipykernel, and then of jax and flax, again. Here one
+process, the *zygote*, imports them once; each kernel is a fork of it, a new
+process with an empty namespace. What a cell sees is what it sees in a kernel
+of its own: its own process, working directory, environment and
+``sys.path``; modules it imports are merely found loaded, in the state a
+kernel's first cell would have left them:
+
+- ipykernel's own modules, but ``ipykernel.kernelapp``, whose class body
+  reads the kernel's ``JPY_PARENT_PID``;
+- the modules asked for (``prerun_kernel_imports``: jax, flax), imported while
+  an IPython kernel's shell is the one ``get_ipython()`` returns, as in a
+  cell: jax and flax decide at import whether they run in IPython (jax's
+  pretty printer looks for a ``ZMQInteractiveShell``, flax's displays for
+  ``get_ipython()``). The shell is discarded before any kernel is forked, and
+  each kernel makes its own.
+
+A package also reads the environment when it is imported (``JAX_ENABLE_X64``,
+say): a kernel whose environment differs from the zygote's in anything but
+what Jupyter sets for each kernel is not forked, its launcher becomes a
+kernel of its own instead. The only thread that runs in the zygote when it
+forks is OpenBLAS's (numpy's), which re-creates its threads in the child.
+tests/unit/test_build_speed.py compares the modules' state in a warm kernel
+with a kernel of its own, and tests/build/test_reproducible.py a site built
+on warm kernels with one built without.
 
 Jupyter starts a kernel with a command; ``WarmKernelManager`` replaces the
 standard ``python -m ipykernel_launcher -f FILE`` with this file's
@@ -40,15 +56,41 @@ from pathlib import Path
 HERE = Path(__file__).resolve()
 
 
-# The modules ipykernel's own import spends its time in.
+# What ipykernel.kernelapp imports, and so what a kernel's start spends its
+# time in; not kernelapp itself.
 KERNEL_DEPENDENCIES = [
     "IPython.core.interactiveshell",
+    "IPython.core.application",
+    "IPython.core.profiledir",
+    "IPython.core.shellapp",
     "zmq",
+    "zmq.eventloop.zmqstream",
     "tornado.ioloop",
     "jupyter_client.session",
+    "jupyter_client.connect",
+    "jupyter_core.paths",
     "comm",
     "traitlets",
+    "ipykernel.connect",
+    "ipykernel.control",
+    "ipykernel.heartbeat",
+    "ipykernel.iostream",
+    "ipykernel.ipkernel",
+    "ipykernel.parentpoller",
+    "ipykernel.shellchannel",
+    "ipykernel.zmqshell",
 ]
+
+# What may differ between a kernel's environment and the zygote's, and no
+# package a kernel imports reads: what Jupyter sets for each kernel, and what
+# Sphinx sets for its own docutils while it builds (the zygote may start
+# before Sphinx does).
+NOT_COMPARED = {
+    "JPY_PARENT_PID",
+    "JPY_SESSION_NAME",
+    "JPY_INTERRUPT_EVENT",
+    "DOCUTILSCONFIG",
+}
 
 # -- The zygote ---------------------------------------------------------------
 
@@ -135,6 +177,38 @@ def _stop(signum, frame):
 _kernels = set()
 
 
+def _import(modules):
+    for module in modules:
+        try:
+            __import__(module)
+        except Exception as error:  # a kernel imports it again, and reports
+            print(f"warm_kernels: cannot import {module}: {error}", file=sys.stderr)
+
+
+def _import_as_in_a_kernel(modules):
+    """Import modules as a kernel's first cell would: with an IPython
+    kernel's shell the one ``get_ipython()`` returns. The shell is then
+    discarded (the kernel makes its own)."""
+    if not modules:
+        return
+    from ipykernel.zmqshell import ZMQInteractiveShell
+    from traitlets.config import Config
+
+    config = Config()
+    # The history is kept by a thread, and no thread may run at a fork.
+    config.HistoryManager.enabled = False
+    shell = ZMQInteractiveShell.instance(config=config)
+    try:
+        with shell.builtin_trap:
+            _import(modules)
+    finally:
+        ZMQInteractiveShell.clear_instance()
+
+
+def _comparable(env):
+    return {k: v for k, v in env.items() if k not in NOT_COMPARED}
+
+
 def serve(path, modules):
     end_with_parent()
     # Listen first: a launcher that comes early waits in the backlog.
@@ -143,17 +217,28 @@ def serve(path, modules):
     server.listen(64)
     signal.signal(signal.SIGCHLD, _reap)
     signal.signal(signal.SIGTERM, _stop)
-    # What ipykernel is built on; ipykernel itself reads the environment when
-    # it is imported (JPY_PARENT_PID), so each kernel imports it (0.1 s).
-    for module in [*KERNEL_DEPENDENCIES, *modules]:
-        try:
-            __import__(module)
-        except Exception as error:  # a kernel imports it again, and reports
-            print(f"warm_kernels: cannot import {module}: {error}", file=sys.stderr)
+    # What the modules' imports read of the environment (the shell sets a few
+    # variables of its own, as a kernel's does).
+    imported_with = _comparable(os.environ)
+    _import(KERNEL_DEPENDENCIES)
+    _import_as_in_a_kernel(modules)
     while True:
         connection, _ = server.accept()
         with connection, connection.makefile("rwb") as stream:
             request = json.loads(stream.readline())
+            env = _comparable(request["env"])
+            if modules and env != imported_with:
+                # Imported with another environment: a kernel of its own.
+                both = {*env, *imported_with}
+                names = sorted(k for k in both if env.get(k) != imported_with.get(k))
+                print(
+                    f"warm_kernels: a kernel's {', '.join(names)} differ from the"
+                    " zygote's: it imports its packages itself",
+                    file=sys.stderr,
+                )
+                stream.write(b"own\n")
+                stream.flush()
+                continue
             # Noted before it can be reaped: a pid left in _kernels could be
             # another process's by the time _stop kills them.
             signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGCHLD})
@@ -188,7 +273,11 @@ def launch(path, argv):
     with client, client.makefile("rwb") as stream:
         stream.write(json.dumps(request).encode() + b"\n")
         stream.flush()
-        pid = int(stream.readline())
+        reply = stream.readline().strip()
+    if reply == b"own":
+        # This process becomes the kernel Jupyter asked for, as it asked.
+        os.execv(sys.executable, [sys.executable, "-m", "ipykernel_launcher", *argv])
+    pid = int(reply)
 
     def forward(signum, frame):
         try:
@@ -220,6 +309,7 @@ class Zygote:
 
     def __init__(self, modules):
         # A short path: a socket's is limited to 107 bytes.
+        self.modules = list(modules)
         self.folder = tempfile.mkdtemp(prefix="zygote-")
         self.socket = str(Path(self.folder) / "socket")
         self.process = subprocess.Popen(
@@ -238,6 +328,34 @@ class Zygote:
                 self.process.kill()
                 self.process.wait()
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+_early = None
+
+
+def start_early(modules):
+    """Start a zygote now, before the build that will take it (take_early)."""
+    global _early
+    stop_early()
+    _early = Zygote(modules)
+
+
+def take_early(modules):
+    """The zygote start_early started, if it imports these modules; else
+    None (and it is stopped)."""
+    global _early
+    zygote, _early = _early, None
+    if zygote is not None and zygote.modules != list(modules):
+        zygote.stop()
+        zygote = None
+    return zygote
+
+
+def stop_early():
+    global _early
+    if _early is not None:
+        _early.stop()
+        _early = None
 
 
 def kernel_manager_class(zygote):

@@ -1,8 +1,11 @@
 """A clean build publishes the same pages and notebooks as the site's build.
 
 The site's build (build/html, or SITE_HTML) is the one the test command has
-just made: cold on a fresh clone, incremental on a working copy. A second,
-clean build executes every cell again and must publish the same bytes.
+just made: cold on a fresh clone, incremental on a working copy, its kernels
+forked from a process that imported jax and flax already
+(conf/_ext/warm_kernels.py). A second, clean build executes every cell again,
+each notebook in a kernel started as Jupyter starts one, and must publish the
+same bytes.
 """
 
 import filecmp
@@ -28,7 +31,8 @@ PUBLISHED = {
 
 def clean_build(folder):
     result = subprocess.run(
-        [sys.executable, ROOT / "tools" / "sitebuild.py", "--build", folder, "-q"],
+        [sys.executable, ROOT / "tools" / "sitebuild.py", "--build", folder, "-q"]
+        + ["-D", "prerun_warm_kernels=0"],
         capture_output=True,
         text=True,
         timeout=600,

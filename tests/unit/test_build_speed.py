@@ -63,6 +63,54 @@ def test_pool_runs_every_job_on_at_most_its_workers():
     assert [type(j.error).__name__ for j in jobs if j.error] == ["RuntimeError"]
 
 
+def test_pool_starts_the_next_kernels_while_a_job_runs_and_ends_them_all():
+    import asyncio
+    import threading
+    from pathlib import Path
+
+    events = []
+
+    class Pool(prerun.Pool):
+        async def _start_kernel(self, name, folder):
+            events.append(("start", name, folder))
+            await asyncio.sleep(0.02)
+            return name, folder
+
+        @staticmethod
+        async def _shutdown(manager, client):
+            events.append(("shutdown", manager, client))
+
+        async def _run_notebook(self, job, manager, kernel):
+            events.append(("run", job.docname, manager, kernel))
+            await asyncio.sleep(0.05)
+
+    def job(name, kernel="python3", folder="docs"):
+        notebook = SimpleNamespace(metadata={"kernelspec": {"name": kernel}})
+        path = Path(folder) / f"{name}.md"
+        return SimpleNamespace(
+            docname=name, notebook=notebook, path=path,
+            done=threading.Event(), error=None, seconds=None,
+        )  # fmt: skip
+
+    jobs = [job("a"), job("b"), job("c"), job("d", folder="other"), job("e")]
+    pool = Pool(jobs, 2)
+    pool.start()
+    pool.thread.join(10)
+    assert all(j.done.is_set() and j.error is None for j in jobs)
+    runs = [e for e in events if e[0] == "run"]
+    # Each job ran in a kernel of its own kind and folder.
+    assert sorted((r[1], r[3]) for r in runs) == [
+        ("a", "docs"), ("b", "docs"), ("c", "docs"), ("d", "other"), ("e", "docs")
+    ]  # fmt: skip
+    # The kernels of c and of d were started before any job had finished.
+    first_end = next(i for i, e in enumerate(events) if e[0] == "shutdown")
+    started = [e for e in events[:first_end] if e[0] == "start"]
+    assert [e[2] for e in started] == ["docs", "docs", "docs", "other"]
+    # As many kernels started as shut down: none left running.
+    assert len([e for e in events if e[0] == "start"]) == 5
+    assert len([e for e in events if e[0] == "shutdown"]) == 5
+
+
 def test_a_warm_kernel_is_a_process_of_its_own(tmp_path):
     from jupyter_client.manager import KernelManager  # noqa: F401
     from nbclient import NotebookClient
@@ -87,6 +135,90 @@ def test_a_warm_kernel_is_a_process_of_its_own(tmp_path):
     (pid1, cwd1, path1), (pid2, cwd2, path2) = outputs
     assert pid1 != pid2 and int(pid1) != zygote.process.pid
     assert cwd1 == cwd2 == path1 == path2 == str(tmp_path)
+
+
+# Every simple module-level value (a flag, a count, a name) of every module
+# loaded, after the cell imports the lessons' packages.
+MODULE_STATE = """
+import json, sys, types
+SIMPLE = (bool, int, float, complex, str, bytes, type(None))
+for name in IMPORTS:
+    __import__(name)
+state = {}
+for name, module in sorted(sys.modules.items()):
+    if name != "__main__" and isinstance(module, types.ModuleType):
+        for key, value in list(vars(module).items()):
+            if isinstance(value, SIMPLE) and not key.startswith("__"):
+                state[f"{name}:{key}"] = repr(value)
+with open("state.json", "w") as file:
+    json.dump(state, file)
+"""
+
+
+def kernel_imports():
+    import runpy
+
+    return runpy.run_path(str(CONF / "conf.py"))["prerun_kernel_imports"]
+
+
+def run_cell(code, folder, manager=None, env=None):
+    """Run one cell in a new kernel (warm if given a manager) in folder; its
+    printed text."""
+    from nbclient import NotebookClient
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    folder.mkdir(exist_ok=True)
+    notebook = new_notebook(cells=[new_code_cell(code)])
+    notebook.metadata["kernelspec"] = {"name": "python3"}
+    options = {"kernel_manager_class": manager} if manager else {}
+    NotebookClient(
+        notebook, resources={"metadata": {"path": str(folder)}}, timeout=120, **options
+    ).execute(**({"env": env} if env else {}))
+    return "".join(o.get("text", "") for o in notebook.cells[0].outputs)
+
+
+def test_a_warm_kernel_with_the_lessons_packages_sees_what_a_new_kernel_sees(
+    tmp_path,
+):
+    import json
+
+    imports = kernel_imports()
+    assert {"jax", "flax.nnx", "flax.linen"} <= set(imports)
+    code = f"IMPORTS = {imports!r}\n{MODULE_STATE}"
+    zygote = warm_kernels.Zygote(imports)
+    try:
+        manager = warm_kernels.kernel_manager_class(zygote)
+        run_cell(code, tmp_path / "warm", manager)
+    finally:
+        zygote.stop()
+    for name in ("plain", "again"):
+        run_cell(code, tmp_path / name)
+    plain, again, warm = (
+        json.loads((tmp_path / name / "state.json").read_text())
+        for name in ("plain", "again", "warm")
+    )
+    # What differs between two kernels of their own (a time, an id) proves
+    # nothing either way.
+    settled = {key for key in plain if again.get(key) == plain[key]}
+    assert len(settled) > 5_000
+    assert "jax._src.pretty_printer:CAN_USE_COLOR" in settled
+    differ = sorted(k for k in settled if warm.get(k) != plain[k])
+    assert differ == [], [(k, plain[k], warm.get(k)) for k in differ[:20]]
+
+
+def test_a_kernel_whose_environment_differs_imports_the_packages_itself(tmp_path):
+    import os
+
+    code = "import jax.numpy as jnp\nprint(jnp.ones(1).dtype)"
+    # Read when jax is imported: the zygote's import did not see it.
+    env = {**os.environ, "JAX_ENABLE_X64": "1"}
+    zygote = warm_kernels.Zygote(kernel_imports())
+    try:
+        manager = warm_kernels.kernel_manager_class(zygote)
+        assert run_cell(code, tmp_path / "same", manager).split() == ["float32"]
+        assert run_cell(code, tmp_path / "x64", manager, env).split() == ["float64"]
+    finally:
+        zygote.stop()
 
 
 def test_a_kernel_ends_when_its_launcher_is_killed(tmp_path):
@@ -269,3 +401,20 @@ def test_a_speed_up_left_out_must_be_one_the_build_has(capsys):
         sitebuild.build(["--without", "prerun,no_such_speedup"])
     assert exit_.value.code == 2
     assert "--without takes some of prerun," in capsys.readouterr().err
+
+
+def test_a_build_ends_at_once_with_no_process_left_holding_its_output():
+    # What sphinx-sitemap does: a multiprocessing manager, a process of its own.
+    script = (
+        "import sys; sys.path.insert(0, sys.argv[1]);"
+        "import multiprocessing, sitebuild;"
+        "manager = multiprocessing.Manager(); queue = manager.Queue();"
+        "print('built', flush=True); sitebuild.end(3)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script, str(CONF.parent / "tools")],
+        capture_output=True,  # read to its end: every writer must have closed it
+        text=True,
+        timeout=30,
+    )
+    assert (result.returncode, result.stdout) == (3, "built\n")
