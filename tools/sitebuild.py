@@ -151,13 +151,14 @@ def build(argv):
             if name.startswith("JAX_") and name != "JAX_PLATFORMS":
                 os.environ.pop(name, None)
     jobs = 1 if "parallel" in off else "auto"
+    cold = not (args.build / ".jupyter_cache" / "global.db").exists()
     create_execution_cache(args.build)
     if args.cache_only:
         return 0
     warm = "prerun_warm_kernels=0" not in [a.replace(" ", "") for a in sphinx]
-    if "prerun" not in off and warm:
-        # The kernels' zygote imports the lessons' packages while Sphinx
-        # starts; conf/_ext/prerun.py takes it over.
+    if cold and "prerun" not in off and warm:
+        # Every lesson will run: the kernels' zygote imports the lessons'
+        # packages while Sphinx starts; conf/_ext/prerun.py takes it over.
         sys.path.insert(0, str(CONF / "_ext"))
         import warm_kernels
 

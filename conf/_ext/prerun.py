@@ -9,8 +9,9 @@ first (by their times in the previous build, else by the length of their
 code), on kernels forked from a process that already imported what a kernel
 imports and ``prerun_kernel_imports`` (jax and flax, as a kernel's first
 cell imports them: ``warm_kernels.py``; ``prerun_warm_kernels``). That
-process is started by tools/sitebuild.py before Sphinx (or, built otherwise,
-when the configuration is read), so its imports overlap Sphinx's own start.
+process is started by tools/sitebuild.py before Sphinx on a cold build, so
+its imports overlap Sphinx's own start, and otherwise once the notebooks to
+run are known (none on a rebuild with no change).
 While a notebook runs, the kernel of the next one is started.
 
 Each result goes into the execution cache exactly as MyST-NB would put it
@@ -254,10 +255,12 @@ class Prerun:
     # -- events ----------------------------------------------------------------
 
     def setup_zygote(self, app):
+        """The zygote tools/sitebuild.py started for a cold build, or one
+        started now that notebooks are to run; none if kernels are not warm."""
         import warm_kernels
 
         modules = app.config.prerun_kernel_imports
-        early = warm_kernels.take_early(modules)  # tools/sitebuild.py's
+        early = warm_kernels.take_early(modules)
         if self.enabled(app) and app.config.prerun_warm_kernels:
             self.zygote = early or warm_kernels.Zygote(modules)
             atexit.register(self.stop_zygote)
@@ -289,6 +292,7 @@ class Prerun:
         if not jobs:
             return self.stop_zygote()
         jobs = order(jobs, self.previous_times())
+        self.setup_zygote(app)
         self.jobs = {str(job.path): job for job in jobs}
         for job in jobs:
             logger.info(f"{job.path}: Executing notebook (prerun)")
@@ -330,6 +334,9 @@ class Prerun:
     # -- helpers ---------------------------------------------------------------
 
     def stop_zygote(self):
+        import warm_kernels
+
+        warm_kernels.stop_early()  # not taken: no notebook to run
         if self.zygote is not None:
             self.zygote.stop()
             self.zygote = None
@@ -386,7 +393,6 @@ def setup(app):
     # (importing what it will inspect).
     app.add_event("prerun-executing")
     prerun = Prerun(app)
-    app.connect("config-inited", lambda app, config: prerun.setup_zygote(app))
     app.connect("env-before-read-docs", prerun.before_read)
     app.connect("env-updated", prerun.after_read)
     app.connect("build-finished", prerun.finished)

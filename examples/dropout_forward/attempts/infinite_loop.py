@@ -1,7 +1,7 @@
 """A loop that never ends, in the function; it also prints, to be shown."""
 
-# args: --timeout 20
-# expect: 2 timed out after 20 s while running case 1
+# args: --timeout 10
+# expect: 2 timed out after 10 s while running case 1
 # expect: 2 looping forever
 
 import time
