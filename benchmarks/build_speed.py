@@ -457,7 +457,7 @@ def timed_build(kind, options, lesson):
     return result.seconds
 
 
-def measure_speedups(rounds, lesson):
+def measure_speedups(rounds, lesson, only=None):
     fresh_sources()
     shutil.rmtree(LOGS, ignore_errors=True)
     LOGS.mkdir(parents=True)
@@ -465,6 +465,8 @@ def measure_speedups(rounds, lesson):
     build(LOGS / "ab.log")  # so that the first touched build reads one page
     results = {}
     for name, kind in AB.items():
+        if only and name not in only:
+            continue
         options = leave_out(name)
         times = {"with": [], "without": []}
         for round_ in range(rounds):
@@ -493,10 +495,16 @@ def main():
     parser.add_argument(
         "--ab", type=int, metavar="N", help="what each speed-up buys: N rounds"
     )
+    parser.add_argument(
+        "--only", default="", help="with --ab: these speed-ups (comma-separated)"
+    )
     args = parser.parse_args()
+    only = sitebuild.names(args.only)
+    if only - set(AB):
+        parser.error(f"--only takes some of {', '.join(AB)}")
     if args.ab:
         print(f"{'speed-up':<32}{'build':>8}{'with':>9}{'without':>9}{'saves':>9}")
-        results = measure_speedups(args.ab, args.lesson)
+        results = measure_speedups(args.ab, args.lesson, only)
         (WORK / "speedups.json").write_text(json.dumps(results, indent=2) + "\n")
         print(
             f"\nseconds, median of {args.ab} alternated rounds ('touched': a rebuild"
