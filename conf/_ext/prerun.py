@@ -9,9 +9,10 @@ first (by their times in the previous build, else by the length of their
 code), on kernels forked from a process that already imported what a kernel
 imports and ``prerun_kernel_imports`` (jax and flax, as a kernel's first
 cell imports them: ``warm_kernels.py``; ``prerun_warm_kernels``). That
-process is started by tools/sitebuild.py before Sphinx on a cold build, so
-its imports overlap Sphinx's own start, and otherwise once the notebooks to
-run are known (none on a rebuild with no change).
+process is started on a cold build (no execution cache yet) as the build
+starts, by tools/sitebuild.py before Sphinx or else when the configuration
+is read, so its imports overlap Sphinx's own start; on a rebuild, once the
+notebooks to run are known (none when nothing changed).
 While a notebook runs, the kernel of the next one is started.
 
 Each result goes into the execution cache exactly as MyST-NB would put it
@@ -254,11 +255,23 @@ class Prerun:
 
     # -- events ----------------------------------------------------------------
 
+    def start_if_cold(self, app):
+        """With no execution cache yet, every notebook will run: start the
+        zygote while Sphinx starts (tools/sitebuild.py, which creates the
+        cache's tables first, starts one itself)."""
+        path = app.config.nb_execution_cache_path or Path(app.outdir).parent.joinpath(
+            ".jupyter_cache"
+        )  # as MyST-NB places it
+        if not Path(path, "global.db").exists():
+            self.setup_zygote(app)
+
     def setup_zygote(self, app):
         """The zygote tools/sitebuild.py started for a cold build, or one
         started now that notebooks are to run; none if kernels are not warm."""
         import warm_kernels
 
+        if self.zygote is not None:
+            return
         modules = app.config.prerun_kernel_imports
         early = warm_kernels.take_early(modules)
         if self.enabled(app) and app.config.prerun_warm_kernels:
@@ -393,6 +406,7 @@ def setup(app):
     # (importing what it will inspect).
     app.add_event("prerun-executing")
     prerun = Prerun(app)
+    app.connect("config-inited", lambda app, config: prerun.start_if_cold(app))
     app.connect("env-before-read-docs", prerun.before_read)
     app.connect("env-updated", prerun.after_read)
     app.connect("build-finished", prerun.finished)
