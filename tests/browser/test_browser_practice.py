@@ -10,7 +10,6 @@ import importlib.util
 import pytest
 from project import PROBLEMS
 from test_browser import ROOT
-from test_browser import browser as browser  # noqa: F401  (the fixture)
 
 from lessongrader import practice
 

@@ -2,12 +2,12 @@
 on a desktop, focus, long outputs, search, page weight, repository links,
 downloads, the 404 page and the build date.
 
-Uses the browser and helpers of test_browser.py (Debian's Chromium, skipped
-without it). The site is served as its hosts serve it: under the production
-path, or from the root like `python -m http.server` and `nox -s serve`, each
-answering a missing page with 404.html. SITE_HTML names another build to test
-(a copy of an older one, say). Screenshots go to build/screenshots/, the
-weight of each lesson page to build/page-weight.json.
+Uses the browser of conftest.py and the helpers of test_browser.py (Debian's
+Chromium, skipped without it). The site is served as its hosts serve it:
+under the production path, or from the root like `python -m http.server` and
+`nox -s serve`, each answering a missing page with 404.html. SITE_HTML names
+another build to test (a copy of an older one, say). Screenshots go to
+build/screenshots/, the weight of each lesson page to build/page-weight.json.
 """
 
 import datetime
@@ -22,15 +22,9 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import pytest
-import test_browser
 from axe_playwright_python.sync_playwright import Axe
-from project import CONF, LESSONS
-from test_browser import HTML, PREFIX, ROOT
-
-# The browser suite's fixtures: one Chromium, and pages opened in it.
-browser = test_browser.browser
-tabs = test_browser.tabs
-visit = test_browser.visit
+from project import CONF, HTML, LESSONS
+from test_browser import PREFIX, ROOT
 
 SITE_HTML = Path(os.environ.get("SITE_HTML", HTML))
 SHOTS = ROOT / "build" / "screenshots"
@@ -262,10 +256,17 @@ FOCUSED = """() => {
         if (getComputedStyle(n).opacity === '0') top = null;
     }
     if (top && shown.contains(top)) top = null;
+    // The colour the ring is drawn over: the nearest background that shows.
+    let backdrop = null;
+    for (let n = shown; n && !backdrop; n = n.parentElement) {
+        const colour = getComputedStyle(n).backgroundColor;
+        if (colour !== 'transparent' && !colour.endsWith(', 0)')) backdrop = colour;
+    }
     return {
-        x: box.x, y: box.y, width: box.width, height: box.height, view,
+        x: box.x, y: box.y, width: box.width, height: box.height, view, backdrop,
         covered: top && !el.contains(top) && !top.contains(el)
             ? top.tagName + '.' + [...top.classList].join('.') : null,
+        kind: el.tagName + '.' + [...el.classList].join('.'),
         name: el.tagName + '.' + [...el.classList].join('.') + ' '
             + (el.getAttribute('aria-label') || el.title || el.textContent)
                 .trim().slice(0, 40),
@@ -295,6 +296,22 @@ def ring_sides(focused, blurred, box, clip):
     return {side for side, yes in reached.items() if yes}
 
 
+def look(box):
+    """What decides how a control's focus ring is drawn: its kind, the colour
+    under it, and on each side whether its container cuts the ring off (the
+    box reaches out of the view, ends within a ring's width of its edge, or
+    not). Controls that look alike show alike: one of each is photographed."""
+    view = box["view"]
+    gaps = (
+        box["x"] - view["left"],
+        box["y"] - view["top"],
+        view["right"] - box["x"] - box["width"],
+        view["bottom"] - box["y"] - box["height"],
+    )
+    edges = tuple("out" if gap < 0 else "near" if gap < 8 else "clear" for gap in gaps)
+    return box["kind"], box["backdrop"], edges
+
+
 @pytest.mark.parametrize("viewport", VIEWPORTS)
 @pytest.mark.parametrize("slug", ["index", "nnx-dropout"])
 def test_every_control_shows_its_focus(site, visit, slug, viewport, tmp_path):
@@ -303,7 +320,7 @@ def test_every_control_shows_its_focus(site, visit, slug, viewport, tmp_path):
     # Each state as it ends, not halfway through a transition.
     page.add_style_tag(content="*, ::before, ::after { transition: none !important }")
     width, height = options["viewport"]["width"], options["viewport"]["height"]
-    stops, unclear = 0, []
+    stops, unclear, looks = 0, [], set()
     while stops < 400:
         page.keyboard.press("Tab")
         box = page.evaluate(FOCUSED)
@@ -324,6 +341,9 @@ def test_every_control_shows_its_focus(site, visit, slug, viewport, tmp_path):
         if box["covered"]:
             unclear.append(f"{box['name']}: under {box['covered']} when focused")
             continue
+        if look(box) in looks:
+            continue
+        looks.add(look(box))
         focused, blurred = tmp_path / "f.png", tmp_path / "b.png"
         page.screenshot(path=focused, clip=clip, animations="disabled")
         handle = page.evaluate_handle("document.activeElement")
@@ -342,7 +362,7 @@ def test_every_control_shows_its_focus(site, visit, slug, viewport, tmp_path):
         }
         if not {side for side, yes in shown.items() if yes} <= sides:
             unclear.append(f"{box['name']}: focus shows on {sorted(sides)} only")
-    assert stops > 5
+    assert stops > 5 and len(looks) > 5, (stops, looks)
     assert not unclear, unclear
 
 

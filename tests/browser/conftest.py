@@ -1,0 +1,61 @@
+"""The browser suite's fixtures, shared by its modules: one Chromium per
+worker (pytest -n), the tabs kept open in it, and the site served.
+
+test_browser.py skips the suite where there is no Chromium (or fails it in
+CI); the fixtures import it, so they run only where it imported.
+"""
+
+import functools
+import http.server
+import threading
+
+import pytest
+
+
+@pytest.fixture(scope="session")
+def site():
+    from project import HTML
+    from test_browser import QuietHandler
+
+    assert (HTML / "index.html").exists(), "build the site first (nox -s docs)"
+    handler = functools.partial(QuietHandler, directory=str(HTML))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+    from test_browser import CHROMIUM, CHROMIUM_ARGS
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def tabs(browser):
+    from test_browser import Tabs
+
+    kept = Tabs(browser)
+    yield kept
+    kept.close_all()
+
+
+@pytest.fixture
+def visit(tabs):
+    visits = []
+
+    def open_(url, **options):
+        visits.append(tabs.open(url, **options))
+        return visits[-1]
+
+    yield open_
+    for v in visits:
+        tabs.close(v)
