@@ -1,5 +1,12 @@
-"""The browser suite's fixtures, shared by its modules: one Chromium per
-worker (pytest -n), the tabs kept open in it, and the site served.
+"""The browser suite's fixtures, shared by its modules: a Chromium, the tabs
+kept open in it, and the site served, for the tests of one module.
+
+Chromium lives only while a module of this suite runs. Other tiers grade
+attempts in the test process (tests/browser/test_browser_practice.py, the
+notebook tier), and a grading ends every process left under that process
+(lessongrader/isolation.py makes it their subreaper): Chromium's helpers,
+adopted by it, can be among them: with one Chromium per worker, a run hung
+with its Chromium gone.
 
 test_browser.py skips the suite where there is no Chromium (or fails it in
 CI); the fixtures import it, so they run only where it imported.
@@ -12,7 +19,7 @@ import threading
 import pytest
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def site():
     from project import HTML
     from test_browser import QuietHandler
@@ -26,7 +33,7 @@ def site():
     server.server_close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
     from playwright.sync_api import sync_playwright
     from test_browser import CHROMIUM, CHROMIUM_ARGS
@@ -39,7 +46,7 @@ def browser():
         browser.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def tabs(browser):
     from test_browser import Tabs
 
