@@ -2,24 +2,26 @@
 accessibility, small screens and dark mode.
 
 Serves build/html on 127.0.0.1 and drives Debian's Chromium with Playwright
-(the fixtures, shared by the suite's modules, are in conftest.py).
+(its fixtures, shared by the suite's modules, are defined here).
 Without a browser the suite is skipped, except in CI (CI=true), where a
 missing browser is a failure. Screenshots go to build/screenshots/, axe-core's
 moderate findings to build/axe-moderate.json.
 """
 
+import functools
 import http.server
 import json
 import os
 import re
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from urllib.parse import urlparse
 
 import jupytext
 import pytest
-from project import CONF, LESSONS, solution_source
+from project import CONF, HTML, LESSONS, solution_source
 from sitebuild import ROOT
 
 # Debian's Chromium; elsewhere (a hosted CI runner) CHROMIUM names another build.
@@ -43,6 +45,7 @@ if not CHROMIUM.exists():
     )
 
 from axe_playwright_python.sync_playwright import Axe  # noqa: E402
+from playwright.sync_api import sync_playwright  # noqa: E402
 
 # The path the site is served under; the test server serves it there too.
 PREFIX = CONF["notfound_urls_prefix"]
@@ -56,6 +59,31 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
 
     def log_message(self, *args):
         pass
+
+
+@pytest.fixture(scope="module")
+def site():
+    assert (HTML / "index.html").exists(), "build the site first (nox -s docs)"
+    handler = functools.partial(QuietHandler, directory=str(HTML))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+
+
+# Per module: a grading in the test process (test_browser_practice.py, the
+# notebook tier) ends every process left under it, as their subreaper
+# (lessongrader/isolation.py), and Chromium's helpers can be among them: with
+# one Chromium per worker, a run hung with its Chromium gone.
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
 
 
 # A page is ready once loaded with its fonts; "networkidle" waits 0.5 s more,
@@ -125,7 +153,7 @@ class Visit:
 
 
 class Tabs:
-    """Tabs kept open between the tests of a worker, one per set of context
+    """Tabs kept open between the tests of a module, one per set of context
     options: a new context costs Chromium about a second of CPU to start a
     page in, a page in a kept one about half that. A test that checks every
     request a page makes (networkidle) gets a new context, with an empty cache."""
@@ -159,6 +187,26 @@ class Tabs:
         for tab in self.idle.values():
             tab.context.close()
         self.idle.clear()
+
+
+@pytest.fixture(scope="module")
+def tabs(browser):
+    kept = Tabs(browser)
+    yield kept
+    kept.close_all()
+
+
+@pytest.fixture
+def visit(tabs):
+    visits = []
+
+    def open_(url, **options):
+        visits.append(tabs.open(url, **options))
+        return visits[-1]
+
+    yield open_
+    for v in visits:
+        tabs.close(v)
 
 
 def visible_cells(slug):

@@ -10,6 +10,7 @@ import importlib.util
 import pytest
 from project import PROBLEMS
 from test_browser import ROOT
+from test_browser import browser as browser  # noqa: F401  (the fixture)
 
 from lessongrader import practice
 

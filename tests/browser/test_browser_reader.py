@@ -2,8 +2,8 @@
 published notebook is the page, plots read on a phone, and the grading
 instructions start from nothing.
 
-Part of the browser suite (see test_browser.py, whose helpers it uses, and
-conftest.py, its fixtures). It writes how many copied cells ran to
+Part of the browser suite (see test_browser.py, whose server, browser and
+helpers it uses). It writes how many copied cells ran to
 build/copied-cells.json, and phone screenshots of the plots to
 build/screenshots/.
 """
@@ -17,8 +17,13 @@ import sys
 import jupytext
 import nbformat
 import pytest
+import test_browser
 from project import CONF, HTML, LESSONS
 from test_browser import ROOT, selected_tabs
+
+# The browser suite's fixtures: build/html served, Chromium, pages opened.
+site, browser, visit = test_browser.site, test_browser.browser, test_browser.visit
+tabs = test_browser.tabs
 
 # Code a reader can copy and run: cells (ipython3) and included files (python).
 PYTHON = ("div.highlight-ipython3", "div.highlight-python")

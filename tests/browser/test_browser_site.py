@@ -2,8 +2,8 @@
 on a desktop, focus, long outputs, search, page weight, repository links,
 downloads, the 404 page and the build date.
 
-Uses the browser of conftest.py and the helpers of test_browser.py (Debian's
-Chromium, skipped without it). The site is served as its hosts serve it:
+Uses the browser and helpers of test_browser.py (Debian's Chromium, skipped
+without it). The site is served as its hosts serve it:
 under the production path, or from the root like `python -m http.server` and
 `nox -s serve`, each answering a missing page with 404.html. SITE_HTML names
 another build to test (a copy of an older one, say). Screenshots go to
@@ -22,9 +22,15 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import pytest
+import test_browser
 from axe_playwright_python.sync_playwright import Axe
 from project import CONF, HTML, LESSONS
 from test_browser import PREFIX, ROOT
+
+# The browser suite's fixtures: one Chromium, and pages opened in it.
+browser = test_browser.browser
+tabs = test_browser.tabs
+visit = test_browser.visit
 
 SITE_HTML = Path(os.environ.get("SITE_HTML", HTML))
 SHOTS = ROOT / "build" / "screenshots"
