@@ -1,8 +1,7 @@
 """The built site in a real browser: copy buttons, folds, tabs, requests,
 accessibility, small screens and dark mode.
 
-Serves build/html on 127.0.0.1 and drives Debian's Chromium with Playwright
-(its fixtures, shared by the suite's modules, are defined here).
+Serves build/html on 127.0.0.1 and drives Debian's Chromium with Playwright.
 Without a browser the suite is skipped, except in CI (CI=true), where a
 missing browser is a failure. Screenshots go to build/screenshots/, axe-core's
 moderate findings to build/axe-moderate.json.

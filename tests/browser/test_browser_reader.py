@@ -18,8 +18,8 @@ import jupytext
 import nbformat
 import pytest
 import test_browser
-from project import CONF, HTML, LESSONS
-from test_browser import ROOT, selected_tabs
+from project import CONF, LESSONS
+from test_browser import HTML, ROOT, selected_tabs
 
 # The browser suite's fixtures: build/html served, Chromium, pages opened.
 site, browser, visit = test_browser.site, test_browser.browser, test_browser.visit

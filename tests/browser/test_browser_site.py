@@ -8,6 +8,12 @@ under the production path, or from the root like `python -m http.server` and
 `nox -s serve`, each answering a missing page with 404.html. SITE_HTML names
 another build to test (a copy of an older one, say). Screenshots go to
 build/screenshots/, the weight of each lesson page to build/page-weight.json.
+Uses the browser and helpers of test_browser.py (Debian's Chromium, skipped
+without it). The site is served as its hosts serve it: under the production
+path, or from the root like `python -m http.server` and `nox -s serve`, each
+answering a missing page with 404.html. SITE_HTML names another build to test
+(a copy of an older one, say). Screenshots go to build/screenshots/, the
+weight of each lesson page to build/page-weight.json.
 """
 
 import datetime
@@ -24,8 +30,8 @@ from urllib.parse import unquote, urlparse
 import pytest
 import test_browser
 from axe_playwright_python.sync_playwright import Axe
-from project import CONF, HTML, LESSONS
-from test_browser import PREFIX, ROOT
+from project import CONF, LESSONS
+from test_browser import HTML, PREFIX, ROOT
 
 # The browser suite's fixtures: one Chromium, and pages opened in it.
 browser = test_browser.browser
@@ -262,6 +268,7 @@ FOCUSED = """() => {
         if (getComputedStyle(n).opacity === '0') top = null;
     }
     if (top && shown.contains(top)) top = null;
+    const kind = el.tagName + '.' + [...el.classList].join('.');
     // The colour the ring is drawn over: the nearest background that shows.
     let backdrop = null;
     for (let n = shown; n && !backdrop; n = n.parentElement) {
@@ -272,8 +279,8 @@ FOCUSED = """() => {
         x: box.x, y: box.y, width: box.width, height: box.height, view, backdrop,
         covered: top && !el.contains(top) && !top.contains(el)
             ? top.tagName + '.' + [...top.classList].join('.') : null,
-        kind: el.tagName + '.' + [...el.classList].join('.'),
-        name: el.tagName + '.' + [...el.classList].join('.') + ' '
+        kind,
+        name: kind + ' '
             + (el.getAttribute('aria-label') || el.title || el.textContent)
                 .trim().slice(0, 40),
     };
@@ -347,9 +354,9 @@ def test_every_control_shows_its_focus(site, visit, slug, viewport, tmp_path):
         if box["covered"]:
             unclear.append(f"{box['name']}: under {box['covered']} when focused")
             continue
-        if look(box) in looks:
+        if (kind := look(box)) in looks:
             continue
-        looks.add(look(box))
+        looks.add(kind)
         focused, blurred = tmp_path / "f.png", tmp_path / "b.png"
         page.screenshot(path=focused, clip=clip, animations="disabled")
         handle = page.evaluate_handle("document.activeElement")

@@ -91,9 +91,7 @@ LINKED_PAGE = notebook_page(
     "import jax.numpy as jnp\nfrom flax import nnx\n\n"
     "nnx.Dropout(0.5, rngs=nnx.Rngs(0))(jnp.ones(3))",
 )
-# Linked by the last part of the name (codeautolink titles the link with the
-# path the object is defined at).
-LINKED = {"ones", "Dropout", "Rngs"}
+LINKED = {"jax.numpy.ones", "flax.nnx.Dropout", "flax.nnx.Rngs"}
 
 
 def test_links_survive_incremental_builds(scratch_site):
@@ -104,14 +102,9 @@ def test_links_survive_incremental_builds(scratch_site):
     def build_and_check(*options):
         result = scratch_site.build(*options)
         assert result.returncode == 0, result.stderr[-3000:]
-        titles = re.findall(
-            r'<a class="sphinx-codeautolink-a" href="[^"]+" title="([^"]+)"',
-            html.read_text(),
-        )
-        assert LINKED <= {title.rsplit(".", 1)[-1] for title in titles}, (
-            options,
-            titles,
-        )
+        text = html.read_text()
+        assert "sphinx-codeautolink-a" in text, options
+        assert LINKED <= {name for _, name in linked(text)}, (options, linked(text))
 
     build_and_check()
     # A configuration change: every page is read and written again.
