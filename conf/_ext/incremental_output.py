@@ -11,8 +11,14 @@ build:
   holds any more (the commit of an earlier build, say), each with an empty
   list of pages. They are dropped when the build ends, as a clean build never
   has them.
+- sphinx-sitemap lists the pages written by this build only
+  (jdillard/sphinx-sitemap#13): a rebuild after one page changed published a
+  sitemap of that page and the index. Every page of the site is added before
+  it writes the sitemap, in the order of their addresses, as a clean build
+  writes them.
 """
 
+import queue
 from pathlib import Path
 
 from sphinx.search import js_index
@@ -51,8 +57,33 @@ def prune_search_index(app, exception):
         path.write_text(pruned, encoding="utf-8")
 
 
+def drained(links):
+    """What a queue holds, taken out of it: a set."""
+    taken = set()
+    while True:
+        try:
+            taken.add(links.get_nowait())
+        except queue.Empty:
+            return taken
+
+
+def complete_sitemap(app, exception):
+    """Every page in sphinx-sitemap's queue, once each, in order."""
+    links = getattr(app, "sitemap_links", None)
+    if exception is not None or app.builder.format != "html" or links is None:
+        return
+    import sphinx_sitemap
+
+    for docname in app.env.found_docs:
+        sphinx_sitemap.add_html_link(app, docname, None, None, None)
+    for link in sorted(drained(links)):
+        links.put(link)
+
+
 def setup(app):
     # After MyST-NB's own builder-inited handler, which adds the stylesheet.
     app.connect("builder-inited", copy_mystnb_stylesheet, priority=900)
     app.connect("build-finished", prune_search_index)
+    # Before sphinx-sitemap's own handler (priority 500) writes the sitemap.
+    app.connect("build-finished", complete_sitemap, priority=400)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

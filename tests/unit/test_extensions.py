@@ -197,24 +197,31 @@ def test_every_page_says_the_build_it_was_last_built_by(tmp_path, monkeypatch):
 
 
 def test_a_rebuild_publishes_what_a_clean_build_does(tmp_path):
-    """MyST-NB's stylesheet is linked alike by both, and the search index
-    keeps no word of a page that no longer holds it (incremental_output)."""
+    """MyST-NB's stylesheet is linked alike by both, the search index keeps no
+    word of a page that no longer holds it, and the sitemap lists the pages not
+    written again (incremental_output)."""
     src = tmp_path / "src"
     src.mkdir()
-    (src / "index.md").write_text("# Index\n\n```{toctree}\npage\n```\n")
+    (src / "index.md").write_text("# Index\n\n```{toctree}\npage\nother\n```\n")
+    (src / "other.md").write_text("# Other\n\nUnchanged.\n")
     page = src / "page.md"
 
     def build_with(word):
         page.write_text(f"# Page\n\nA {word} here.\n")
         html = build(src, tmp_path)
-        return (html / "page.html").read_text(), (html / "searchindex.js").read_text()
+        return [
+            (html / name).read_text()
+            for name in ("page.html", "searchindex.js", "sitemap.xml")
+        ]
 
-    first, _ = build_with("zyzzyva")
-    again, index = build_with("quokka")
+    first, _, clean_sitemap = build_with("zyzzyva")
+    again, index, sitemap = build_with("quokka")
     stylesheet = re.compile(r'href="_static/mystnb\.[0-9a-f]+\.css[^"]*"')
     assert stylesheet.findall(first) == stylesheet.findall(again)
     assert "?v=" in stylesheet.findall(first)[0]
     assert "quokka" in index and "zyzzyva" not in index
+    assert re.findall(r"/(\w+)\.html</loc>", sitemap) == ["index", "other", "page"]
+    assert sitemap == clean_sitemap
 
 
 @pytest.mark.parametrize("parallel", [1, 2])
