@@ -58,13 +58,44 @@ HOSTILE = re.compile(
 )
 
 
-def plain_wrong_attempts(problem):
-    """The attempts whose `# expect:` status is 1, answers that are wrong
-    without attacking the grader: graded by each lesson's notebook in
-    tests/notebook, and, one per problem, by the command in tests/grader."""
+def plain_attempts(problem):
+    """The attempts that answer without attacking the grader (`# expect:`
+    status 0 or 1, nothing of HOSTILE): graded by each lesson's notebook in
+    tests/notebook, and the one its lesson shows by the command in
+    tests/grader."""
     return [
         path
         for path in problem.attempts
-        if expected(path).status == 1
+        if expected(path).status in (0, 1)
         and not HOSTILE.search(path.read_text(errors="replace"))
     ]
+
+
+def shown_attempt(problem):
+    """The attempt whose grading the problem's lesson shows ("Check your
+    answer"): the file its needs-repository cell grades."""
+    page = sitebuild.DOCS / f"{problem.lesson}.md"
+    (cell,) = [
+        cell
+        for cell in sitebuild.read_notebook(page).cells
+        if "needs-repository" in cell.metadata.get("tags", [])
+    ]
+    (path,) = re.findall(r"examples/\w+/attempts/\w+\.py", cell.source)
+    return sitebuild.ROOT / path
+
+
+def shown_report(slug):
+    """The grader's report a lesson shows, as its published notebook holds it
+    (a fenced text block: conf/_ext/notebooks.py's report())."""
+    import nbformat
+
+    path = HTML / "_sources" / f"{slug}.ipynb"
+    assert path.exists(), f"build the site first (nox -s docs); missing {path}"
+    (text,) = [
+        match.group(2)
+        for cell in nbformat.read(path, as_version=4).cells
+        if cell.cell_type == "markdown"
+        for match in [re.fullmatch(r"(`{3,})text\n(Grading .*)\n\1", cell.source, re.S)]
+        if match
+    ]
+    return text

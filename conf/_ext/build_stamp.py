@@ -31,20 +31,26 @@ def built_commit(srcdir):
     return sha, int(time) if time else None
 
 
-def read_commit(app, config):
-    sha, time = built_commit(app.srcdir)
+def commit_stamp(srcdir, repository):
+    """What a page says of the commit being built: its date, its short sha and
+    its address; None without a commit (or SOURCE_DATE_EPOCH)."""
+    sha, time = built_commit(srcdir)
     if time is None:
-        return
+        return None
     date = datetime.datetime.fromtimestamp(time, datetime.UTC)
-    # A new commit rewrites every page (see outdated()).
-    config.lessons_built = {
+    return {
         "date": f"{date.day} {date:%B %Y}",
         "iso": f"{date:%Y-%m-%d}",
         "commit": sha[:7],
-        "url": f"https://github.com/{config.lessons_repository}/commit/{sha}"
-        if sha
-        else "",
+        "url": f"https://github.com/{repository}/commit/{sha}" if sha else "",
     }
+
+
+def read_commit(app, config):
+    built = commit_stamp(app.srcdir, config.lessons_repository)
+    if built is not None:
+        # A new commit rewrites every page (see outdated()).
+        config.lessons_built = built
 
 
 def stamp(built):

@@ -5,12 +5,15 @@ known way, not gradable at all, or hostile to the grader. Its ``# expect:
 STATUS TEXT`` lines give the exit status the grader must return and a text its
 report must contain, and an ``# args:`` line adds options. An attempt that
 starts processes writes their ids to ``$ATTEMPT_PIDS``: none may outlive the
-grading. The reference of every problem, and a fresh starter, are graded too.
+grading. A reference solution and a fresh starter are graded too.
 
-Plain wrong answers are many, and the command handles each the same way: it
-grades one per problem, and each lesson's notebook grades them all
-(tests/notebook), held to the same lines. Every attempt is graded somewhere
-(test_every_attempt_is_graded).
+Plain answers, right or wrong, are many, and the command handles each the same
+way: its processes, its pipe and its exit statuses do not depend on the
+problem. It grades, of each problem, the plain answer its lesson shows, and
+that report must be the one the built page shows; each lesson's notebook
+grades the starter, every plain answer and the reference (tests/notebook),
+with the same engine and held to the same lines. Every attempt is graded
+somewhere (test_every_attempt_is_graded).
 
 A grading run spends most of its time starting JAX, so the runs the selected
 tests need are all started at once, by one fixture, as many at a time as there
@@ -27,7 +30,13 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from project import expected, plain_wrong_attempts
+from project import (
+    LESSONS,
+    expected,
+    plain_attempts,
+    shown_attempt,
+    shown_report,
+)
 from sitebuild import ROOT
 
 from lessongrader import catalog
@@ -100,32 +109,38 @@ def expectations(path):
 
 
 def by_the_command(problem):
-    """The attempts the command grades here: all but the plain wrong answers,
-    of which one. The others are graded by the lesson's notebook, with the
-    same grading code and the same # expect: lines (tests/notebook): the
-    command's own part, its processes, is the same for every plain answer."""
-    plain = plain_wrong_attempts(problem)
-    return [path for path in problem.attempts if path not in plain[1:]]
+    """The attempts the command grades here: all but the plain answers, and
+    of those the one the problem's lesson shows."""
+    plain = {p.resolve() for p in plain_attempts(problem)}
+    plain.discard(shown_attempt(problem).resolve())
+    return [path for path in problem.attempts if path.resolve() not in plain]
 
 
+# The reference and the starter of one problem; tests/notebook grades every
+# problem's, in the kernel.
+ONE = "dropout_forward"
 GRADINGS = [
-    *(
-        Grading(f"{p}/reference", p, f"examples/{p}/solution.py", 0, ("cases passed",))
-        for p in PROBLEMS
-    ),
-    *(
-        Grading(f"{p}/starter", p, "starter", 1, ("[not-attempted]", "Not attempted"))
-        for p in PROBLEMS
-    ),
     Grading(
-        "dropout_forward/syntax_error",
-        "dropout_forward",
+        f"{ONE}/reference", ONE, f"examples/{ONE}/solution.py", 0, ("cases passed",)
+    ),
+    Grading(f"{ONE}/starter", ONE, "starter", 1, ("[not-attempted]", "Not attempted")),
+    Grading(
+        f"{ONE}/syntax_error",
+        ONE,
         "syntax-error",
         2,
         ("SyntaxError in", "syntax_error.py, line 1: expected ':'"),
     ),
     *(expectations(path) for p in PROBLEMS.values() for path in by_the_command(p)),
 ]
+SHOWN = {
+    slug: next(
+        g
+        for g in GRADINGS
+        if (ROOT / g.attempt).resolve() == shown_attempt(PROBLEMS[name]).resolve()
+    )
+    for slug, name in LESSONS.items()
+}
 # The slowest first, so that it overlaps the others.
 GRADINGS.sort(key=lambda g: "--timeout" not in g.options)
 
@@ -170,6 +185,18 @@ def test_grading(grading, graded):
     assert "Traceback" not in report, report
     if grading.status == 2:
         assert "Could not grade:" in report, report
+
+
+# With the gradings above: the fixture starts these runs with the others.
+@pytest.mark.xdist_group("gradings")
+@pytest.mark.parametrize(
+    ("slug", "grading"), SHOWN.items(), ids=lambda v: getattr(v, "name", v)
+)
+def test_the_report_a_lesson_shows_is_the_one_the_command_prints(slug, grading, graded):
+    """The grading shown on the page ran in the build; here it runs again,
+    as a learner runs it, and prints the same report, byte for byte."""
+    result, _ = graded[grading.name].result()
+    assert result.stdout.rstrip() == shown_report(slug)
 
 
 def test_starter_is_not_overwritten(tmp_path):
@@ -242,9 +269,9 @@ def test_every_attempt_is_graded():
             (ROOT / g.attempt).resolve() for g in GRADINGS if g.problem == problem.name
         }
         here = runs & every
-        in_the_notebook = {path.resolve() for path in plain_wrong_attempts(problem)}
+        in_the_notebook = {path.resolve() for path in plain_attempts(problem)}
         assert here | in_the_notebook == every, problem.name
-        assert here & in_the_notebook, f"{problem.name}: no plain answer graded here"
+        assert shown_attempt(problem).resolve() in here & in_the_notebook
 
 
 ONE_PROCESS = """

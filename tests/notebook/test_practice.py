@@ -1,16 +1,20 @@
-"""The Practice part of each published notebook: attempt, check, as on Colab.
+"""Each published notebook, run as on Colab: top to bottom, then its Practice.
 
 Each lesson's notebook (build/html/_sources/<slug>.ipynb) runs in a fresh
-kernel whose python has the lesson's packages but not the grader: its setup
-cell installs the grader's wheel from the built site (LESSONGRADER_WHEEL,
-a file path here). Then, in that kernel, the untouched starter is
-``[not-attempted]``, each plain wrong attempt of examples/<problem>/attempts/
-gets a summary line and what its ``# expect:`` lines say (which tests/grader
-holds ``python -m lessongrader`` to), and the reference passes every case.
-One notebook also runs in a fresh venv holding only ipykernel, whose setup
-cells install everything (jax and flax from uv's cache).
+kernel, started as Jupyter starts one, whose python has the lesson's packages
+but not the grader: its setup cell installs the grader's wheel from the built
+site (LESSONGRADER_WHEEL, a file path here). Every cell runs, and prints again
+what the notebook publishes, which the build's kernel printed: outputs do not
+depend on the run (tests/build/test_reproducible.py compares the rest of two
+builds). Then, in that kernel, the untouched starter is ``[not-attempted]``,
+each plain attempt of examples/<problem>/attempts/ gets a summary line and
+what its ``# expect:`` lines say (which tests/grader holds
+``python -m lessongrader`` to), and the reference passes every case. One
+notebook also runs in a fresh venv holding only ipykernel, whose setup cells
+install everything (jax and flax from uv's cache).
 """
 
+import copy
 import json
 import os
 import re
@@ -21,8 +25,12 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from build_stamp import commit_stamp
 from nbclient import NotebookClient
-from project import HTML, LESSONS, PROBLEMS, expected, plain_wrong_attempts
+from notebooks import with_build_date
+from project import CONF, HTML, LESSONS, PROBLEMS, expected, plain_attempts
+from sitebuild import DOCS
+from streams import exact_streams
 
 SUMMARY = re.compile(r"^\d+ of \d+ cases passed\.$", re.MULTILINE)
 TAG = re.compile(r"^\s*\* \[([\w-]+)\]", re.MULTILINE)
@@ -33,14 +41,57 @@ def wheel():
     return path
 
 
-def notebook(slug):
+def published(slug):
     path = HTML / "_sources" / f"{slug}.ipynb"
     assert path.exists(), f"build the site first (nox -s docs); missing {path}"
-    nb = nbformat.read(path, as_version=4)
+    return nbformat.read(path, as_version=4)
+
+
+def notebook(slug):
+    """The published notebook, without its outputs: as a reader runs it."""
+    nb = published(slug)
     for cell in nb.cells:
         if cell.cell_type == "code":
             cell.outputs = []
     return nb
+
+
+# Drawn by the build as SVG with fixed ids (a hidden cell of the page), by
+# a notebook in Jupyter's default format: a clean build draws them again
+# (tests/build/test_reproducible.py).
+IMAGES = ("image/svg+xml", "image/png")
+
+
+def as_published(output):
+    """What of an output the build's run and a new one must agree on: all but
+    its execution count, and of an error its name and message (the page shows
+    no traceback: a hidden cell sets %xmode Minimal, which the notebook
+    leaves out)."""
+    if output["output_type"] == "error":
+        return {"error": (output["ename"], output["evalue"])}
+    return {k: v for k, v in output.items() if k != "execution_count"}
+
+
+def printed_again(shown, ran):
+    """The cells whose run in the notebook printed other than the build's run,
+    which the notebook publishes: (cell number, published, new) triples.
+    Outputs are compared as the build publishes them: streams joined
+    (conf/_ext/streams.py), the version line stamped with the build's commit."""
+    built = commit_stamp(DOCS, CONF["lessons_repository"])
+    differ = []
+    for number, (before, after) in enumerate(zip(shown.cells, ran.cells, strict=True)):
+        if before.cell_type != "code" or not before.outputs:
+            continue
+        if any(key in o.get("data", {}) for o in before.outputs for key in IMAGES):
+            continue
+        after = copy.deepcopy(after)
+        after.outputs = exact_streams(after.outputs)
+        with_build_date(after, built)
+        old = [as_published(o) for o in before.outputs]
+        new = [as_published(o) for o in after.outputs]
+        if new != old:
+            differ.append((number, old, new))
+    return differ
 
 
 def tagged(nb, tag):
@@ -116,6 +167,7 @@ def html_of(cell):
 def test_practice_cells_grade_as_the_command_does(slug, lesson_python, tmp_path):
     name = LESSONS[slug]
     problem = PROBLEMS[name]
+    shown = published(slug)
     nb = notebook(slug)
     check = tagged(nb, "check")
     assert tagged(nb, "practice-setup") < tagged(nb, "attempt") < check
@@ -134,6 +186,8 @@ def test_practice_cells_grade_as_the_command_does(slug, lesson_python, tmp_path)
             for index, cell in enumerate(nb.cells):
                 if cell.cell_type == "code":
                     client.execute_cell(cell, index)
+            assert printed_again(shown, nb) == []
+            assert sum(bool(c.get("outputs")) for c in nb.cells) > 5
 
             def run(source):
                 nb.cells.append(nbformat.v4.new_code_cell(source))
@@ -150,12 +204,13 @@ def test_practice_cells_grade_as_the_command_does(slug, lesson_python, tmp_path)
                 checked = run(f"exercise.check({name})")
                 return output_text(checked), html_of(checked)
 
-            for path in plain_wrong_attempts(problem):
+            for path in plain_attempts(problem):
                 text, html = attempt(path.read_text())
                 summary, tags = verdict(text)
                 assert len(summary) == 1, (path.name, text)
                 passed, count = map(int, re.findall(r"\d+", summary[0]))
-                assert passed < count, (path.name, text)
+                right = expected(path).status == 0
+                assert (passed == count) == right, (path.name, text)
                 words = " ".join(text.split())
                 for wanted in expected(path).texts:
                     assert wanted in words, (path.name, wanted, text)
