@@ -12,15 +12,13 @@ import http.server
 import json
 import os
 import re
-import subprocess
-import sys
 import threading
 from pathlib import Path
 from urllib.parse import urlparse
 
 import jupytext
 import pytest
-from project import CONF, HTML, LESSONS, solution_source
+from project import CONF, HTML, LESSONS
 from sitebuild import ROOT
 
 # Debian's Chromium; elsewhere (a hosted CI runner) CHROMIUM names another build.
@@ -290,31 +288,6 @@ def test_a_kept_tab_meets_the_next_test_as_a_new_reader(site, browser, tabs):
 
 
 @pytest.mark.parametrize("slug", LESSONS)
-def test_copy_buttons_copy_exactly_the_code(site, visit, slug):
-    v = visit(f"{site}/{slug}.html", permissions=["clipboard-read", "clipboard-write"])
-    page = v.page
-    copied = []
-    for button in page.locator("button.copybtn").all():
-        reveal(page, button.element_handle())
-        button.hover()
-        button.click()
-        copied.append(page.evaluate("navigator.clipboard.readText()").rstrip("\n"))
-    solution = solution_source(LESSONS[slug]).rstrip()
-    expected = visible_cells(slug) + shell_blocks(slug) + [solution]
-    assert sorted(copied) == sorted(expected)
-    for text in copied:
-        assert not re.search(r"^(>>>|\.\.\.) ", text, re.MULTILINE), text
-    # The copied solution runs as is and defines the problem's function.
-    run = subprocess.run(
-        [sys.executable, "-c", solution + f"\nassert callable({LESSONS[slug]})"],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "JAX_PLATFORMS": "cpu"},
-    )
-    assert run.returncode == 0, run.stderr
-
-
-@pytest.mark.parametrize("slug", LESSONS)
 def test_hints_and_solution_are_folded_until_clicked(site, visit, slug):
     page = visit(f"{site}/{slug}.html").page
     folds = page.locator("details.sd-dropdown, details.hide")
@@ -350,35 +323,103 @@ def test_linen_and_nnx_tabs_switch_together(site, visit, slug):
     assert set(selected_tabs(page)) == {default}
 
 
+DESKTOP = {"viewport": {"width": 1400, "height": 900}}
+# A word of every lesson's text (the lessons are about the flag).
+TERM = "deterministic"
+
+
+class FirstVisit(Visit):
+    """A page opened as a new reader opens it: in a new context (an empty
+    cache), desktop size, light, until the network is idle; with the size of
+    every response it loaded: {path: bytes}."""
+
+    def __init__(self, browser, url):
+        self.responses = []
+        tab = Tab(browser, {**DESKTOP, "color_scheme": "light"})
+        tab.page.on("response", lambda response: self.responses.append(response))
+        super().__init__(tab, url, wait_until="networkidle")
+        self.sizes = {urlparse(r.url).path: len(r.body()) for r in self.responses}
+
+
+@pytest.fixture(scope="module")
+def first_visit(site, browser):
+    """Each page's first visit, made once for the tests that read it."""
+    made = {}
+
+    def of(path):
+        if path not in made:
+            made[path] = FirstVisit(browser, f"{site}/{path}")
+        return made[path]
+
+    yield of
+    for visit in made.values():
+        visit.context.close()
+
+
 MODERATE = {}
 
 
-# One worker runs them all (pytest -n): together they write axe-moderate.json.
-@pytest.mark.xdist_group("axe-moderate")
-@pytest.mark.parametrize("scheme", ["light", "dark"])
+# One worker runs them all (pytest -n): they share the first visits, and
+# together they write axe-moderate.json and page-weight.json.
+@pytest.mark.xdist_group("first-visits")
 @pytest.mark.parametrize("slug", ["index", *LESSONS])
-def test_page_is_clean_accessible_and_local(site, visit, slug, scheme):
-    v = visit(f"{site}/{slug}.html", wait_until="networkidle", color_scheme=scheme)
+def test_page_is_clean_accessible_and_local(first_visit, site, slug):
+    v = first_visit(f"{slug}.html")
     page = v.page
-    assert page.evaluate("document.documentElement.dataset.theme") == scheme
-    # Open every fold, so the screenshot shows and axe checks what they hide.
-    page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
-    shots = ROOT / "build" / "screenshots"
-    shots.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=shots / f"{slug}-{scheme}.png", full_page=True)
     # What the page itself did; checked before axe, whose own stylesheet
     # fetches are not the page's.
     assert (v.errors, v.failed) == ([], []), (v.errors, v.failed)
     assert v.hosts == {urlparse(site).netloc}, v.hosts
-    violations = Axe().run(page).response["violations"]
-    serious = [x for x in violations if x["impact"] in ("serious", "critical")]
-    assert not serious, json.dumps(
-        [(x["id"], [n["target"] for n in x["nodes"]]) for x in serious], indent=1
-    )
-    MODERATE[f"{slug} ({scheme})"] = [
-        (x["id"], x["impact"], len(x["nodes"])) for x in violations
-    ]
-    (ROOT / "build" / "axe-moderate.json").write_text(json.dumps(MODERATE, indent=1))
+    # Open every fold, so the screenshot shows and axe checks what they hide.
+    page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+    shots = ROOT / "build" / "screenshots"
+    shots.mkdir(parents=True, exist_ok=True)
+    # Light, as loaded; then dark, as a reader's system switches to it (the
+    # theme follows the system's scheme; other tests load pages dark).
+    for scheme in ("light", "dark"):
+        errors, failed = len(v.errors), len(v.failed)
+        page.emulate_media(color_scheme=scheme)
+        page.wait_for_function(f"document.documentElement.dataset.theme === '{scheme}'")
+        page.screenshot(path=shots / f"{slug}-{scheme}.png", full_page=True)
+        # What the switch made the page do (axe's own fetches aside).
+        assert (v.errors[errors:], v.failed[failed:]) == ([], [])
+        violations = Axe().run(page).response["violations"]
+        serious = [x for x in violations if x["impact"] in ("serious", "critical")]
+        assert not serious, json.dumps(
+            [(x["id"], [n["target"] for n in x["nodes"]]) for x in serious],
+            indent=1,
+        )
+        MODERATE[f"{slug} ({scheme})"] = [
+            (x["id"], x["impact"], len(x["nodes"])) for x in violations
+        ]
+        (ROOT / "build" / "axe-moderate.json").write_text(
+            json.dumps(MODERATE, indent=1)
+        )
+
+
+LIMIT = 1_000_000  # bytes a lesson page may load, uncompressed
+SEARCH_ONLY = ("searchtools.js", "searchindex.js", "language_data.js")
+
+
+@pytest.mark.xdist_group("first-visits")
+def test_lesson_pages_are_light(first_visit, capsys):
+    weights = {}
+    for slug in LESSONS:
+        sizes = first_visit(f"{slug}.html").sizes
+        weights[slug] = {"bytes": sum(sizes.values()), "requests": len(sizes)}
+        assert not [p for p in sizes if p.endswith(SEARCH_ONLY)], sorted(sizes)
+        assert not [p for p in sizes if "fontawesome" in p and p.endswith(".js")]
+        assert weights[slug]["bytes"] <= LIMIT, sorted(
+            sizes.items(), key=lambda x: x[1]
+        )
+    search_page = first_visit(f"search.html?q={TERM}").sizes
+    assert all(any(p.endswith(name) for p in search_page) for name in SEARCH_ONLY)
+    (ROOT / "build" / "page-weight.json").write_text(json.dumps(weights, indent=1))
+    with capsys.disabled():
+        for slug, weight in weights.items():
+            print(
+                f"\n{slug}: {weight['bytes']:,} bytes in {weight['requests']} requests"
+            )
 
 
 @pytest.mark.parametrize("slug", ["index", *LESSONS])

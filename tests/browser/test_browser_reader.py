@@ -8,6 +8,7 @@ build/copied-cells.json, and phone screenshots of the plots to
 build/screenshots/.
 """
 
+import dataclasses
 import json
 import os
 import re
@@ -18,8 +19,8 @@ import jupytext
 import nbformat
 import pytest
 import test_browser
-from project import CONF, LESSONS
-from test_browser import HTML, ROOT, selected_tabs
+from project import CONF, LESSONS, solution_source
+from test_browser import HTML, ROOT, reveal, selected_tabs, shell_blocks, visible_cells
 
 # The browser suite's fixtures: build/html served, Chromium, pages opened.
 site, browser, visit = test_browser.site, test_browser.browser, test_browser.visit
@@ -28,59 +29,96 @@ tabs = test_browser.tabs
 # Code a reader can copy and run: cells (ipython3) and included files (python).
 PYTHON = ("div.highlight-ipython3", "div.highlight-python")
 
-# Runs copied cells in order, in one fresh interpreter, as a reader pasting
-# them into a script or a Python prompt would; one result per cell: None, or
-# the exception it raised.
+# Runs copied code as a reader pasting it into a script or a Python prompt
+# would: each script (a list of cells) in order, in a namespace of its own, in
+# one fresh interpreter; one result per cell: None, or the exception it raised.
 RUNNER = """
 import contextlib, io, json, sys
-namespace = {"__name__": "__main__"}
 results = []
-for number, source in enumerate(json.load(sys.stdin)):
-    try:
-        with contextlib.redirect_stdout(io.StringIO()):
-            exec(compile(source, f"<copied cell {number + 1}>", "exec"), namespace)
-    except BaseException as error:
-        results.append(f"{type(error).__name__}: {error}"[:300])
-    else:
-        results.append(None)
+for script, cells in enumerate(json.load(sys.stdin)):
+    namespace = {"__name__": "__main__"}
+    results.append([])
+    for number, source in enumerate(cells):
+        try:
+            with contextlib.redirect_stdout(io.StringIO()):
+                name = f"<copied {script + 1}.{number + 1}>"
+                exec(compile(source, name, "exec"), namespace)
+        except BaseException as error:
+            results[-1].append(f"{type(error).__name__}: {error}"[:300])
+        else:
+            results[-1].append(None)
 json.dump(results, sys.__stdout__)
 """
 
 
-def copy_python(page):
-    """Copy, through its button, every Python block a reader sees on the page
-    as it stands (tabs untouched, folds opened), in order.
+@dataclasses.dataclass(frozen=True)
+class Copied:
+    """What one copy button put on the clipboard."""
 
-    Returns (code, shown) pairs: shown is the output the page shows for a cell
-    tagged raises-exception (the error the reader should get), else None.
-    """
+    text: str
+    python: bool  # a cell (ipython3) or an included file (python)
+    shown: bool  # shown as the page opens, its folds open, its tabs untouched
+    error: str | None  # of a cell tagged raises-exception: the output shown
+
+
+def click_every_copy_button(page):
+    """Click every copy button of the page, as a reader does: first those
+    shown as the page opens (its folds opened, its tabs as they are), in
+    order, then those of the other tabs, each tab opened first."""
     page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+    buttons = page.locator("button.copybtn").all()
+    shown = [b.locator("xpath=..").locator("pre").first.is_visible() for b in buttons]
     copied = []
-    for button in page.locator("button.copybtn").all():
-        block = button.locator("xpath=ancestor::div[contains(@class, 'highlight-')]")
-        if not block.first.evaluate(
-            "(el, kinds) => kinds.some(k => el.matches(k))", list(PYTHON)
-        ):
-            continue
-        if not button.locator("xpath=..").locator("pre").first.is_visible():
-            continue  # in a tab that is not selected
-        shown = button.evaluate(
-            """b => {
-                const cell = b.closest('div.cell.tag_raises-exception');
-                return cell && cell.querySelector('.cell_output').textContent;
-            }"""
-        )
-        button.hover()
-        button.click()
-        copied.append((page.evaluate("navigator.clipboard.readText()"), shown))
+    for first in (True, False):
+        for button, visible in zip(buttons, shown, strict=True):
+            if visible != first:
+                continue
+            if not first:
+                reveal(page, button.element_handle())
+            block = button.locator(
+                "xpath=ancestor::div[contains(@class, 'highlight-')]"
+            ).first
+            python = block.evaluate(
+                "(el, kinds) => kinds.some(k => el.matches(k))", list(PYTHON)
+            )
+            error = button.evaluate(
+                """b => {
+                    const cell = b.closest('div.cell.tag_raises-exception');
+                    return cell && cell.querySelector('.cell_output').textContent;
+                }"""
+            )
+            button.hover()
+            button.click()
+            text = page.evaluate("navigator.clipboard.readText()")
+            copied.append(Copied(text, python, first, error))
     return copied
 
 
-def run_copied(copied, workdir):
-    """Run copied code in a fresh interpreter: [(code, shown, error or None)]."""
+@pytest.fixture(scope="module")
+def copied(site, tabs):
+    """Every copy button of each lesson, clicked once: slug -> [Copied]."""
+    clicked = {}
+
+    def of(slug):
+        if slug not in clicked:
+            visit = tabs.open(
+                f"{site}/{slug}.html", permissions=["clipboard-read", "clipboard-write"]
+            )
+            try:
+                clicked[slug] = click_every_copy_button(visit.page)
+            finally:
+                tabs.close(visit)
+        return clicked[slug]
+
+    return of
+
+
+def run_copied(scripts, workdir):
+    """Run scripts of copied code in a fresh interpreter: per script, per
+    cell, None or the exception raised."""
     run = subprocess.run(
         [sys.executable, "-c", RUNNER],
-        input=json.dumps([code for code, _ in copied]),
+        input=json.dumps(scripts),
         capture_output=True,
         text=True,
         cwd=workdir,
@@ -88,11 +126,7 @@ def run_copied(copied, workdir):
         timeout=300,
     )
     assert run.returncode == 0, run.stderr[-3000:]
-    errors = json.loads(run.stdout)
-    return [
-        (code, shown, error)
-        for (code, shown), error in zip(copied, errors, strict=True)
-    ]
+    return json.loads(run.stdout)
 
 
 def failed(shown, error):
@@ -143,21 +177,37 @@ def visible_code(page):
     )
 
 
-# -- Tabs: copied code runs -----------------------------------------------------
+# -- Copy buttons: the code, exactly; copied code runs ---------------------------
+
+# One worker runs them all (pytest -n): they share the clicks (copied), and
+# together they write copied-cells.json.
 
 
-# One worker runs them all (pytest -n): together they write copied-cells.json.
 @pytest.mark.xdist_group("copied-cells")
 @pytest.mark.parametrize("slug", LESSONS)
-def test_copied_cells_run_in_order_in_the_default_tabs(site, visit, slug, tmp_path):
-    page = visit(
-        f"{site}/{slug}.html", permissions=["clipboard-read", "clipboard-write"]
-    ).page
-    copied = copy_python(page)
-    assert len(copied) > 5
-    results = run_copied(copied, tmp_path)
+def test_copy_buttons_copy_exactly_the_code(copied, slug):
+    texts = [c.text.rstrip("\n") for c in copied(slug)]
+    solution = solution_source(LESSONS[slug]).rstrip()
+    expected = visible_cells(slug) + shell_blocks(slug) + [solution]
+    assert sorted(texts) == sorted(expected)
+    for text in texts:
+        assert not re.search(r"^(>>>|\.\.\.) ", text, re.MULTILINE), text
+
+
+@pytest.mark.xdist_group("copied-cells")
+@pytest.mark.parametrize("slug", LESSONS)
+def test_copied_cells_run_in_order_in_the_default_tabs(copied, slug, tmp_path):
+    cells = [c for c in copied(slug) if c.python and c.shown]
+    assert len(cells) > 5
+    # The page's cells in order; then the solution alone, copied into a file
+    # of its own: it runs as is and defines the problem's function.
+    solution = solution_source(LESSONS[slug]).rstrip()
+    alone = [solution, f"assert callable({LESSONS[slug]})"]
+    in_order, by_itself = run_copied([[c.text for c in cells], alone], tmp_path)
+    results = [(c.text, c.error, e) for c, e in zip(cells, in_order, strict=True)]
     record(slug, results)
     assert not failures(results), failures(results)
+    assert by_itself == [None, None], by_itself
 
 
 @pytest.mark.parametrize("slug", LESSONS)

@@ -19,7 +19,6 @@ weight of each lesson page to build/page-weight.json.
 import datetime
 import functools
 import http.server
-import json
 import os
 import re
 import subprocess
@@ -31,7 +30,7 @@ import pytest
 import test_browser
 from axe_playwright_python.sync_playwright import Axe
 from project import CONF, LESSONS
-from test_browser import HTML, PREFIX, ROOT
+from test_browser import DESKTOP, HTML, PREFIX, ROOT, TERM
 
 # The browser suite's fixtures: one Chromium, and pages opened in it.
 browser = test_browser.browser
@@ -45,11 +44,8 @@ PHONE = {
     "is_mobile": True,
     "has_touch": True,
 }
-DESKTOP = {"viewport": {"width": 1400, "height": 900}}
 VIEWPORTS = {"phone": PHONE, "desktop": DESKTOP}
 REPOSITORY = f"https://github.com/{CONF['lessons_repository']}"
-# A word of every lesson's text (the lessons are about the flag).
-TERM = "deterministic"
 
 
 class SiteHandler(http.server.SimpleHTTPRequestHandler):
@@ -540,44 +536,6 @@ def test_search_term_is_highlighted_where_a_result_leads(site, visit, scheme):
         assert ratio >= 4.5, (round(ratio, 2), word.evaluate("e => e.outerHTML"))
     shot(page, f"highlight-{scheme}")
     assert axe_violations(page) == []
-
-
-# -- Weight -------------------------------------------------------------------
-
-LIMIT = 1_000_000  # bytes a lesson page may load, uncompressed
-SEARCH_ONLY = ("searchtools.js", "searchindex.js", "language_data.js")
-
-
-def loaded(browser, url, **options):
-    """Every response a page loads, with its body's size: {path: bytes}."""
-    context = browser.new_context(**options)
-    page = context.new_page()
-    responses = []
-    page.on("response", lambda response: responses.append(response))
-    page.goto(url, wait_until="networkidle")
-    sizes = {urlparse(r.url).path: len(r.body()) for r in responses}
-    context.close()
-    return sizes
-
-
-def test_lesson_pages_are_light(site, browser, capsys):
-    weights = {}
-    for slug in LESSONS:
-        sizes = loaded(browser, f"{site}/{slug}.html", **DESKTOP)
-        weights[slug] = {"bytes": sum(sizes.values()), "requests": len(sizes)}
-        assert not [p for p in sizes if p.endswith(SEARCH_ONLY)], sorted(sizes)
-        assert not [p for p in sizes if "fontawesome" in p and p.endswith(".js")]
-        assert weights[slug]["bytes"] <= LIMIT, sorted(
-            sizes.items(), key=lambda x: x[1]
-        )
-    search_page = loaded(browser, f"{site}/search.html?q={TERM}", **DESKTOP)
-    assert all(any(p.endswith(name) for p in search_page) for name in SEARCH_ONLY)
-    (ROOT / "build" / "page-weight.json").write_text(json.dumps(weights, indent=1))
-    with capsys.disabled():
-        for slug, weight in weights.items():
-            print(
-                f"\n{slug}: {weight['bytes']:,} bytes in {weight['requests']} requests"
-            )
 
 
 # The characters each icon on a page is drawn with: the text its ::before or
