@@ -142,8 +142,13 @@ def _path():
     return os.pathsep.join([str(Path(sys.executable).parent), os.environ["PATH"]])
 
 
+# Not a reader's: nox's compiled bytecode (UV_COMPILE_BYTECODE) would make uv
+# compile every package a setup cell installs, jax's included (11 CPU-seconds).
+NOT_A_READERS = {"LESSONGRADER_PROBLEMS", "UV_COMPILE_BYTECODE"}
+
+
 def kernel_env(jupyter):
-    env = {k: v for k, v in os.environ.items() if k != "LESSONGRADER_PROBLEMS"}
+    env = {k: v for k, v in os.environ.items() if k not in NOT_A_READERS}
     env.update(LESSONGRADER_WHEEL=str(wheel()), PATH=_path())
     env["JUPYTER_PATH"] = str(jupyter)
     return env
@@ -230,7 +235,8 @@ def test_a_notebook_installs_what_it_needs_in_a_fresh_venv(tmp_path):
     packages from the index nox uses, the grader from the built site)."""
     slug = next(iter(LESSONS))
     venv = tmp_path / "venv"
-    env = {**os.environ, "PATH": _path()}
+    env = {k: v for k, v in os.environ.items() if k not in NOT_A_READERS}
+    env["PATH"] = _path()
     subprocess.run(
         ["uv", "venv", "-q", "--python", sys.executable, str(venv)], check=True, env=env
     )
