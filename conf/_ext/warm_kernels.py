@@ -240,17 +240,22 @@ def serve(path, modules):
                 stream.flush()
                 continue
             # Noted before it can be reaped: a pid left in _kernels could be
-            # another process's by the time _stop kills them.
-            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGCHLD})
+            # another process's by the time _stop kills them. And answered
+            # before a stop (SIGTERM) ends the zygote: the launcher then has
+            # the kernel's pid, and sees it end.
+            held = {signal.SIGCHLD, signal.SIGTERM}
+            signal.pthread_sigmask(signal.SIG_BLOCK, held)
             pid = os.fork()
             if pid == 0:
                 server.close()
-                signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGCHLD})
+                signal.pthread_sigmask(signal.SIG_UNBLOCK, held)
                 _become_kernel(request)
             _kernels.add(pid)
-            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGCHLD})
-            stream.write(f"{pid}\n".encode())
-            stream.flush()
+            try:
+                stream.write(f"{pid}\n".encode())
+                stream.flush()
+            finally:
+                signal.pthread_sigmask(signal.SIG_UNBLOCK, held)
 
 
 # -- The launcher -------------------------------------------------------------
@@ -277,6 +282,13 @@ def launch(path, argv):
     if reply == b"own":
         # This process becomes the kernel Jupyter asked for, as it asked.
         os.execv(sys.executable, [sys.executable, "-m", "ipykernel_launcher", *argv])
+    if not reply:
+        # Killed, or stopped before a request was read: no kernel to stand for.
+        print(
+            "warm_kernels: the zygote ended before it started the kernel",
+            file=sys.stderr,
+        )
+        return 1
     pid = int(reply)
 
     def forward(signum, frame):

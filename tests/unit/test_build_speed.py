@@ -267,6 +267,34 @@ def test_stopping_the_zygote_ends_its_kernels(tmp_path):
         zygote.stop()
 
 
+def test_a_launcher_whose_zygote_ends_unanswered_says_so(tmp_path):
+    """A zygote stopped (or killed) between a launcher's request and its
+    answer: the launcher ends with a message, not a traceback."""
+    import socket
+
+    path = str(tmp_path / "socket")
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(path)
+    server.listen(1)
+    launcher = subprocess.Popen(
+        [sys.executable, "-I", warm_kernels.HERE, "launch", path,
+         "-f", tmp_path / "connection.json"],
+        stderr=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    try:
+        connection, _ = server.accept()
+        connection.makefile("rb").readline()  # the request; no answer
+        connection.close()
+        server.close()
+        _, stderr = launcher.communicate(timeout=30)
+    finally:
+        launcher.kill()
+    assert launcher.returncode == 1
+    assert "Traceback" not in stderr, stderr
+    assert "ended before it started the kernel" in stderr, stderr
+
+
 def test_kernels_in_the_bench_are_counted():
     sys.path.insert(0, str(CONF.parent / "benchmarks"))
     try:
