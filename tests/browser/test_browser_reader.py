@@ -87,7 +87,6 @@ def click_every_copy_button(page):
                     return cell && cell.querySelector('.cell_output').textContent;
                 }"""
             )
-            button.hover()
             button.click()
             text = page.evaluate("navigator.clipboard.readText()")
             copied.append(Copied(text, python, first, error))
