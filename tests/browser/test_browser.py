@@ -1,10 +1,11 @@
-"""The built site in a real browser: copy buttons, folds, tabs, requests,
+"""The built site in a real browser: folds, tabs, requests, page weight,
 accessibility, small screens and dark mode.
 
 Serves build/html on 127.0.0.1 and drives Debian's Chromium with Playwright.
 Without a browser the suite is skipped, except in CI (CI=true), where a
 missing browser is a failure. Screenshots go to build/screenshots/, axe-core's
-moderate findings to build/axe-moderate.json.
+moderate findings to build/axe-moderate.json, the weight of each lesson page
+to build/page-weight.json.
 """
 
 import functools

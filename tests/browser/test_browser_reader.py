@@ -1,6 +1,6 @@
-"""What a reader takes from the site: code copied from a page runs, the
-published notebook is the page, plots read on a phone, and the grading
-instructions start from nothing.
+"""What a reader takes from the site: a copy button copies exactly the code,
+and code copied from a page runs; the published notebook is the page, plots
+read on a phone, and the grading instructions start from nothing.
 
 Part of the browser suite (see test_browser.py, whose server, browser and
 helpers it uses). It writes how many copied cells ran to

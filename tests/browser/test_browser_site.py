@@ -1,19 +1,12 @@
 """The site around the lessons, in a real browser: navigation on a phone and
-on a desktop, focus, long outputs, search, page weight, repository links,
-downloads, the 404 page and the build date.
+on a desktop, focus, long outputs, search, repository links, downloads, the
+404 page and the build date.
 
-Uses the browser and helpers of test_browser.py (Debian's Chromium, skipped
-without it). The site is served as its hosts serve it:
-under the production path, or from the root like `python -m http.server` and
-`nox -s serve`, each answering a missing page with 404.html. SITE_HTML names
-another build to test (a copy of an older one, say). Screenshots go to
-build/screenshots/, the weight of each lesson page to build/page-weight.json.
 Uses the browser and helpers of test_browser.py (Debian's Chromium, skipped
 without it). The site is served as its hosts serve it: under the production
 path, or from the root like `python -m http.server` and `nox -s serve`, each
 answering a missing page with 404.html. SITE_HTML names another build to test
-(a copy of an older one, say). Screenshots go to build/screenshots/, the
-weight of each lesson page to build/page-weight.json.
+(a copy of an older one, say). Screenshots go to build/screenshots/.
 """
 
 import datetime
