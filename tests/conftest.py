@@ -2,6 +2,7 @@
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from sitebuild import EXAMPLES, sphinx_options
@@ -57,3 +58,18 @@ class ScratchSite:
 @pytest.fixture
 def scratch_site(tmp_path):
     return ScratchSite(tmp_path)
+
+
+# The folders under tests/ of the tests this run collected (tests/unit/test_tiers.py).
+COLLECTED_TIERS = pytest.StashKey[set]()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(session, config, items):
+    """Before any test is deselected (-k, -m, --deselect)."""
+    tests = Path(__file__).resolve().parent
+    config.stash[COLLECTED_TIERS] = {
+        item.path.relative_to(tests).parts[0]
+        for item in items
+        if item.path.is_relative_to(tests)
+    }
