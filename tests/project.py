@@ -84,16 +84,26 @@ def shown_attempt(problem):
     return sitebuild.ROOT / path
 
 
-def shown_report(slug):
-    """The grader's report a lesson shows, as its published notebook holds it
-    (a fenced text block: conf/_ext/notebooks.py's report())."""
+def published(slug):
+    """A lesson's notebook as the built site publishes it, with its outputs."""
     import nbformat
 
     path = HTML / "_sources" / f"{slug}.ipynb"
     assert path.exists(), f"build the site first (nox -s docs); missing {path}"
+    return nbformat.read(path, as_version=4)
+
+
+def draws_image(output):
+    """Whether a cell's output is an image (the plots, SVG on the pages)."""
+    return any(kind.startswith("image/") for kind in output.get("data", {}))
+
+
+def shown_report(slug):
+    """The grader's report a lesson shows, as its published notebook holds it
+    (a fenced text block: conf/_ext/notebooks.py's report())."""
     (text,) = [
         match.group(2)
-        for cell in nbformat.read(path, as_version=4).cells
+        for cell in published(slug).cells
         if cell.cell_type == "markdown"
         for match in [re.fullmatch(r"(`{3,})text\n(Grading .*)\n\1", cell.source, re.S)]
         if match

@@ -360,7 +360,8 @@ def first_visit(site, browser):
 MODERATE = {}
 # axe-core's rules whose outcome depends on the colours.
 COLOURS = ["color-contrast", "link-in-text-block"]
-FAST = {"resultTypes": ["violations"], "selectors": False, "ancestry": False}
+VIOLATIONS = {"resultTypes": ["violations"]}
+FAST = {**VIOLATIONS, "selectors": False, "ancestry": False, "xpath": False}
 
 
 def axe_findings(page, rules=None):
@@ -368,9 +369,9 @@ def axe_findings(page, rules=None):
     without a CSS selector for every element axe looks at (a third of its
     time); found again with them, to name the elements, if any is found."""
     only = {"runOnly": rules} if rules else {}
-    violations = Axe().run(page, options={**FAST, "xpath": False, **only})
+    violations = Axe().run(page, options={**FAST, **only})
     if violations.response["violations"]:
-        violations = Axe().run(page, options={"resultTypes": ["violations"], **only})
+        violations = Axe().run(page, options={**VIOLATIONS, **only})
     return violations.response["violations"]
 
 

@@ -16,10 +16,9 @@ import subprocess
 import sys
 
 import jupytext
-import nbformat
 import pytest
 import test_browser
-from project import CONF, LESSONS, solution_source
+from project import CONF, LESSONS, draws_image, published, solution_source
 from test_browser import HTML, ROOT, reveal, selected_tabs, shell_blocks, visible_cells
 
 # The browser suite's fixtures: build/html served, Chromium, pages opened.
@@ -252,10 +251,6 @@ MYST = {
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
-def published(slug):
-    return nbformat.read(HTML / "_sources" / f"{slug}.ipynb", as_version=4)
-
-
 def page_cells(slug):
     """(source, tags) of every code cell of the page's source."""
     notebook = jupytext.read(ROOT / "docs" / f"{slug}.md")
@@ -354,7 +349,7 @@ def test_notebook_has_every_output_the_page_shows(site, visit, slug):
         1
         for cell in nb.cells
         for output in cell.get("outputs", [])
-        if any(m.startswith("image/") for m in output.get("data", {}))
+        if draws_image(output)
     )
     assert images == sum(count for _, count in shown)
 

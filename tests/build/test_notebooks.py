@@ -8,18 +8,12 @@ from importlib.metadata import version
 import nbformat
 import pytest
 from conftest import notebook_page
-from project import CONF, HTML, LESSONS
-
-
-def notebook(slug):
-    path = HTML / "_sources" / f"{slug}.ipynb"
-    assert path.exists(), f"build the site first (nox -s docs); missing {path}"
-    return nbformat.read(path, as_version=4)
+from project import CONF, HTML, LESSONS, published
 
 
 @pytest.mark.parametrize("slug", LESSONS)
 def test_notebook_is_valid_and_carries_the_executed_outputs(slug):
-    nb = notebook(slug)
+    nb = published(slug)
     nbformat.validate(nb)
     outputs = [o for cell in nb.cells if cell.cell_type == "code" for o in cell.outputs]
     assert len(outputs) > 5
@@ -31,7 +25,7 @@ def test_notebook_is_valid_and_carries_the_executed_outputs(slug):
 
 @pytest.mark.parametrize("slug", LESSONS)
 def test_first_cell_installs_the_versions_the_lesson_ran_with(slug):
-    first = notebook(slug).cells[0]
+    first = published(slug).cells[0]
     for package in ("jax", "flax"):
         assert f"'{package}': '{version(package)}'" in first.source
 

@@ -20,10 +20,8 @@ import sys
 from pathlib import Path
 
 from jupyter_cache import get_cache
-from project import HTML
+from project import HTML, draws_image
 from sitebuild import ROOT
-
-IMAGES = ("image/svg+xml", "image/png")
 
 PUBLISHED = {
     ".html",
@@ -40,15 +38,15 @@ PUBLISHED = {
 
 
 def with_images(site):
-    """The pages whose published notebook holds an image (its stem)."""
+    """The pages whose published notebook holds an image (its stem): the
+    notebook tier does not compare those outputs."""
     return {
         path.stem
         for path in (site / "_sources").glob("*.ipynb")
         if any(
-            key in output.get("data", {})
+            draws_image(output)
             for cell in json.loads(path.read_text())["cells"]
             for output in cell.get("outputs", [])
-            for key in IMAGES
         )
     }
 

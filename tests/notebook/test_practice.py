@@ -28,7 +28,16 @@ import pytest
 from build_stamp import commit_stamp
 from nbclient import NotebookClient
 from notebooks import with_build_date
-from project import CONF, HTML, LESSONS, PROBLEMS, expected, plain_attempts
+from project import (
+    CONF,
+    HTML,
+    LESSONS,
+    PROBLEMS,
+    draws_image,
+    expected,
+    plain_attempts,
+    published,
+)
 from sitebuild import DOCS
 from streams import exact_streams
 
@@ -41,12 +50,6 @@ def wheel():
     return path
 
 
-def published(slug):
-    path = HTML / "_sources" / f"{slug}.ipynb"
-    assert path.exists(), f"build the site first (nox -s docs); missing {path}"
-    return nbformat.read(path, as_version=4)
-
-
 def notebook(slug):
     """The published notebook, without its outputs: as a reader runs it."""
     nb = published(slug)
@@ -54,12 +57,6 @@ def notebook(slug):
         if cell.cell_type == "code":
             cell.outputs = []
     return nb
-
-
-# Drawn by the build as SVG with fixed ids (a hidden cell of the page), by
-# a notebook in Jupyter's default format: a clean build draws them again
-# (tests/build/test_reproducible.py).
-IMAGES = ("image/svg+xml", "image/png")
 
 
 def as_published(output):
@@ -82,7 +79,10 @@ def printed_again(shown, ran):
     for number, (before, after) in enumerate(zip(shown.cells, ran.cells, strict=True)):
         if before.cell_type != "code" or not before.outputs:
             continue
-        if any(key in o.get("data", {}) for o in before.outputs for key in IMAGES):
+        if any(map(draws_image, before.outputs)):
+            # Drawn by the build as SVG with fixed ids (a hidden cell of the
+            # page), by a notebook in Jupyter's default format: the clean
+            # build of tests/build/test_reproducible.py draws them again.
             continue
         after = copy.deepcopy(after)
         after.outputs = exact_streams(after.outputs)
@@ -147,10 +147,16 @@ def _path():
 NOT_A_READERS = {"LESSONGRADER_PROBLEMS", "UV_COMPILE_BYTECODE"}
 
 
-def kernel_env(jupyter):
+def readers_env():
+    """This environment as a reader's: this python first on PATH."""
     env = {k: v for k, v in os.environ.items() if k not in NOT_A_READERS}
-    env.update(LESSONGRADER_WHEEL=str(wheel()), PATH=_path())
-    env["JUPYTER_PATH"] = str(jupyter)
+    env["PATH"] = _path()
+    return env
+
+
+def kernel_env(jupyter):
+    env = readers_env()
+    env.update(LESSONGRADER_WHEEL=str(wheel()), JUPYTER_PATH=str(jupyter))
     return env
 
 
@@ -235,8 +241,7 @@ def test_a_notebook_installs_what_it_needs_in_a_fresh_venv(tmp_path):
     packages from the index nox uses, the grader from the built site)."""
     slug = next(iter(LESSONS))
     venv = tmp_path / "venv"
-    env = {k: v for k, v in os.environ.items() if k not in NOT_A_READERS}
-    env["PATH"] = _path()
+    env = readers_env()
     subprocess.run(
         ["uv", "venv", "-q", "--python", sys.executable, str(venv)], check=True, env=env
     )
