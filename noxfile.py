@@ -3,16 +3,16 @@
 import hashlib
 import os
 import shutil
-import sys
 from pathlib import Path
 
 import nox
 
-sys.path.insert(0, str(Path(__file__).resolve().parent / "tools"))
-import sitebuild  # noqa: E402
-from sitebuild import BUILD, DOCS, ENVIRONMENT, EXAMPLES, HTML, LATEST, ROOT  # noqa: E402
+# nox puts this file's folder on sys.path.
+from tools import sitebuild
+from tools.sitebuild import BUILD, DOCS, ENVIRONMENT, EXAMPLES, HTML, LATEST, ROOT
 
 PYTHON = "3.13"
+TOOLS = ROOT / "tools"
 
 nox.options.default_venv_backend = "uv"
 nox.options.sessions = ["tests"]
@@ -103,7 +103,7 @@ def run_lint(session):
     cells.mkdir(parents=True)
     session.run(
         "python", "-c", PAGES_TO_NOTEBOOKS, str(cells), *map(str, sitebuild.lessons()),
-        env={"PYTHONPATH": str(ROOT / "tools")},
+        env={"PYTHONPATH": str(TOOLS)},
     )  # fmt: skip
     notebooks = sorted(str(n) for n in cells.glob("*.ipynb"))
     session.run("ruff", "check", *notebooks)
@@ -128,8 +128,6 @@ def docs(session):
 def serve(session):
     """Rebuild and reload the browser on every edit: http://127.0.0.1:8000."""
     install(session)
-    # sitebuild.py with no Sphinx option only makes the execution cache's tables.
-    session.run("python", "tools/sitebuild.py", "--cache-only")
     session.run(
         "sphinx-autobuild", "--watch", "examples", "--watch", "conf",
         "--watch", "lessongrader",
@@ -154,7 +152,7 @@ def lint(session):
 @nox.session(python=PYTHON)
 def tests(session):
     """Lint, doctests, a strict build of the site, then every tier of tests:
-    unit, build, grader, browser."""
+    unit, build, grader, notebook, browser."""
     install(session)
     run_lint(session)
     run_doctests(session)
@@ -259,6 +257,9 @@ def latest(session):
 @nox.session(python=PYTHON)
 def bench(session):
     """Time cold and incremental builds against the floor (the pages' code run
-    in one process): nox -s bench [-- --repeat N]. Results in build/bench/."""
+    in one process): nox -s bench [-- --repeat N]. The log: benchmarks/README.md."""
     install(session)
-    session.run("python", "benchmarks/build_speed.py", *session.posargs)
+    session.run(
+        "python", "benchmarks/build_speed.py", *session.posargs,
+        env={"PYTHONPATH": str(TOOLS)},
+    )  # fmt: skip

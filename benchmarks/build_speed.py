@@ -6,34 +6,26 @@ Run it with the python of an installed environment (``nox -s bench``). Each
 round measures, on this machine:
 
 - the floor: the code cells of all lessons run in one process (imports paid
-  once), and of each lesson on its own (benchmarks/run_cells.py);
+  once), and of the edited lesson on its own (benchmarks/run_cells.py);
 - a cold build: no execution cache, no output;
-- a cold build of stock MyST-NB (``tools/sitebuild.py --stock``): serial, in
-  cache mode, without the project's speed-ups, for reference;
+- a cold build as stock MyST-NB makes it: each notebook executed when its
+  page is read (``-D parallel_execution_jobs=1``), no XLA compilation cache;
 - a rebuild with nothing changed;
 - a rebuild after a code cell of one lesson changed, checked from the build
   log to have executed that lesson and no other.
 
-The builds read a copy of docs/ in build/bench/src, so that an edit never
-touches the real pages, and write to build/bench/out. Every figure is the
-median of the rounds, with min and max; the results go to
-build/bench/build_speed.json.
-
-    python benchmarks/build_speed.py --ab N
-
-measures instead what each speed-up buys alone: N rounds, each a build with
-it and a build without it (``tools/sitebuild.py --without``), in alternating
-order. Those that act on execution are timed on cold builds; those that act
-in Sphinx's own process, on a rebuild after one page was touched (read and
-written again, its code unchanged). Results in build/bench/speedups.json.
+Every build is timed as ``nox -s docs`` runs it, nox's own start included. The
+builds read a copy of docs/ in build/bench/src, so that an edit never touches
+the real pages. Every figure is the median of the rounds, with min and max;
+they go to build/bench/build_speed.json, and the figures and a line of the log
+to benchmarks/README.md.
 """
 
 import argparse
+import datetime
 import json
 import os
-import platform
 import re
-import resource
 import shutil
 import statistics
 import subprocess
@@ -43,29 +35,24 @@ import time
 from pathlib import Path
 
 import psutil
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
-import sitebuild  # noqa: E402
-from sitebuild import BUILD, DOCS, ROOT  # noqa: E402
+import sitebuild
+from sitebuild import BUILD, DOCS, ROOT
 
 WORK = BUILD / "bench"
 SRC = WORK / "src" / "docs"
 OUT = WORK / "out"
+STOCK = WORK / "stock"
 LOGS = WORK / "logs"
+README = Path(__file__).resolve().parent / "README.md"
 
-# Targets, with the environment installed.
-COLD_OVER_FLOOR = 1.0
+# Targets (issue 29), with the environment installed.
+COLD_OVER_FLOOR = 1.1
 NO_CHANGE_SECONDS = 3.0
 EDIT_OVER_LESSON_FLOOR_SECONDS = 3.0
 
-EXECUTING = re.compile(r"([^/\s]+)\.\w+: Executing notebook")
-STOCK = WORK / "stock"
-EXECUTED = re.compile(r"([^/\s]+)\.\w+: Executed notebook in ([\d.]+) seconds")
-
-
-def lessons():
-    """The executed pages of the copy: those that are notebooks."""
-    return sitebuild.lessons(SRC)
+# What MyST-NB and parallel_execution.py log as they execute a notebook.
+EXECUTING = re.compile(r"([^/\s]+)\.md: Executing (?:its )?notebook")
+STOCK_OPTIONS = ["-D", "parallel_execution_jobs=1"]
 
 
 def fresh_sources():
@@ -78,161 +65,81 @@ def fresh_sources():
             (SRC.parent / entry.name).symlink_to(entry)
 
 
-def environment(jax_cache):
-    """The build's environment, with any JAX compilation cache (the build's,
-    the grader's) in a folder of the benchmark's own that it can empty."""
-    return dict(os.environ, JAX_COMPILATION_CACHE_DIR=str(jax_cache))
+def environment(folder, stock=False):
+    """The build's environment, with a compilation cache of its own (the
+    build's and the grader's), or none for a stock build."""
+    env = dict(os.environ, JAX_COMPILATION_CACHE_DIR=str(folder / ".jax_cache"))
+    if stock:
+        env["JAX_ENABLE_COMPILATION_CACHE"] = "false"
+    return env
 
 
-def is_kernel(process, commands):
-    """A kernel: ipykernel's launcher (stock MyST-NB), or a fork of the warm
-    kernels' zygote (warm_kernels.py serve), which keeps the zygote's command."""
-    command = commands.get(process.pid, "")
-    if "ipykernel" in command:
-        return True
-    parent = commands.get(process.ppid(), "")
-    return "warm_kernels.py serve" in parent
-
-
-class TreeSampler(threading.Thread):
-    """Peak memory and number of kernels of a process and its children, and
-    how long two or more kernels ran at once."""
+class PeakMemory(threading.Thread):
+    """The peak of the RSS summed over a process and its children."""
 
     def __init__(self, pid, interval=0.05):
         super().__init__(daemon=True)
         self.root = psutil.Process(pid)
         self.interval = interval
-        self.peak_rss = 0
-        self.peak_kernels = 0
-        self.overlap = 0.0
-        self.last = time.perf_counter()
+        self.peak = 0
         self.stopped = threading.Event()
-
-    def sample(self):
-        rss = kernels = 0
-        processes = [self.root, *self.root.children(recursive=True)]
-        # Read each time: a process seen before its exec has its parent's
-        # command line.
-        commands = {}
-        for process in processes:
-            try:
-                commands[process.pid] = " ".join(process.cmdline())
-            except psutil.Error:  # ended between listing and reading
-                pass
-        for process in processes:
-            try:
-                rss += process.memory_info().rss
-                kernels += is_kernel(process, commands)
-            except psutil.Error:
-                pass
-        self.peak_rss = max(self.peak_rss, rss)
-        self.peak_kernels = max(self.peak_kernels, kernels)
-        now = time.perf_counter()
-        if kernels >= 2:
-            self.overlap += now - self.last
-        self.last = now
 
     def run(self):
         while not self.stopped.wait(self.interval):
+            total = 0
             try:
-                self.sample()
+                processes = [self.root, *self.root.children(recursive=True)]
             except psutil.Error:
                 return
-
-
-def cpu_seconds():
-    """CPU time of this process's descendants that have ended, and of the
-    whole machine (all processes, all cores)."""
-    ended = resource.getrusage(resource.RUSAGE_CHILDREN)
-    machine = psutil.cpu_times()
-    busy = sum(
-        getattr(machine, name, 0)
-        for name in ("user", "nice", "system", "irq", "softirq", "steal")
-    )
-    return ended.ru_utime + ended.ru_stime, busy
-
-
-class Run:
-    """What one command took: wall and CPU seconds, the share of the machine
-    other processes used meanwhile (noise), and its process tree's peaks."""
-
-    def __init__(self, seconds=0.0, cpu=0.0, others=0.0, rss=0, kernels=0, overlap=0):
-        self.seconds, self.cpu, self.others = seconds, cpu, others
-        self.rss, self.kernels, self.overlap = rss, kernels, overlap
-
-    def __add__(self, other):
-        seconds = self.seconds + other.seconds
-        others = self.others * self.seconds + other.others * other.seconds
-        return Run(
-            seconds,
-            self.cpu + other.cpu,
-            others / seconds if seconds else 0.0,
-            max(self.rss, other.rss),
-            max(self.kernels, other.kernels),
-            self.overlap + other.overlap,
-        )
+            for process in processes:
+                try:
+                    total += process.memory_info().rss
+                except psutil.Error:  # ended meanwhile
+                    pass
+            self.peak = max(self.peak, total)
 
 
 def run(command, log, env):
-    """Run a command to its end, sampling its process tree."""
+    """Run a command to its end: (seconds, peak RSS of its process tree)."""
     with log.open("a") as output:
-        cpu_before, busy_before = cpu_seconds()
         start = time.perf_counter()
         process = subprocess.Popen(
             command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT
         )
-        sampler = TreeSampler(process.pid)
-        sampler.start()
+        memory = PeakMemory(process.pid)
+        memory.start()
         code = process.wait()
         seconds = time.perf_counter() - start
-        cpu_after, busy_after = cpu_seconds()
-        sampler.stopped.set()
-        sampler.join()
+        memory.stopped.set()
+        memory.join()
     if code:
         sys.exit(f"failed ({code}): {' '.join(map(str, command))}; see {log}")
-    cpu = cpu_after - cpu_before
-    others = max(0.0, busy_after - busy_before - cpu) / (seconds * os.cpu_count())
-    return Run(
-        seconds, cpu, others, sampler.peak_rss, sampler.peak_kernels, sampler.overlap
-    )
+    return seconds, memory.peak
 
 
 def floor(pages, log):
-    """Run the pages' code in one process, from empty caches, as a cold build
-    starts."""
-    shutil.rmtree(WORK / "floor", ignore_errors=True)
-    result_file = WORK / "floor" / "result.json"
-    result_file.parent.mkdir(parents=True)
-    command = [
-        sys.executable,
-        ROOT / "benchmarks" / "run_cells.py",
-        result_file,
-        *pages,
-    ]
-    env = environment(WORK / "floor" / ".jax_cache")
+    """Run the pages' code in one process, from an empty compilation cache,
+    as a cold build starts: its own clock's seconds, and peak memory."""
+    folder = WORK / "floor"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    result_file = folder / "result.json"
+    command = [sys.executable, ROOT / "benchmarks" / "run_cells.py", result_file]
+    env = environment(folder)
     env.setdefault("MPLBACKEND", "Agg")  # no window for plt.show()
-    result = run(command, log, env)
-    # The runner's own clock: reading the pages is not part of the floor.
-    result.seconds = json.loads(result_file.read_text())["total"]
-    return result
+    _, peak = run([*command, *pages], log, env)
+    # Reading the pages is not part of the floor.
+    return json.loads(result_file.read_text())["total"], peak
 
 
-def build(log, out=OUT, *options):
-    """One build of SRC by `nox -s docs` (nox's own start included), its
-    environment installed. Returns the Run, the pages it executed, and their
-    times from myst-nb's log."""
+def build(log, out, *options, stock=False):
+    """One build of SRC by `nox -s docs`: seconds, peak memory, and the
+    lessons it executed (from its log)."""
     log.unlink(missing_ok=True)
-    env = environment(out / ".jax_cache")
-    total = run(
-        [sys.executable, "-m", "nox", "-s", "docs", "--",
-         "--build", out, "--docs", SRC, *options],
-        log,
-        env,
-    )  # fmt: skip
-    text = log.read_text()
-    executing = sorted(EXECUTING.findall(text))
-    executed = {name: float(s) for name, s in EXECUTED.findall(text)}
-    return total, executing, executed
+    command = [sys.executable, "-m", "nox", "-s", "docs", "--"]
+    command += ["--build", out, "--docs", SRC, *options]
+    seconds, peak = run(command, log, environment(out, stock))
+    return seconds, peak, sorted(set(EXECUTING.findall(log.read_text())))
 
 
 def edit_code_cell(page, token):
@@ -244,15 +151,20 @@ def edit_code_cell(page, token):
 
 
 def machine_speed():
-    """Seconds a fixed CPU-bound loop takes here and now. Other work on the
-    host (not only in this system) slows every figure; a spread of this one
-    across rounds shows it."""
+    """Seconds a fixed CPU-bound loop takes here and now: its spread across
+    rounds shows other work on the host."""
     best = float("inf")
     for _ in range(3):
         start = time.perf_counter()
         sum(i * i for i in range(1_000_000))
         best = min(best, time.perf_counter() - start)
     return best
+
+
+def machinery_lines():
+    """Lines of Python that build the site: conf/_ext and tools/."""
+    files = [*(ROOT / "conf" / "_ext").glob("*.py"), *(ROOT / "tools").glob("*.py")]
+    return sum(len(path.read_text().splitlines()) for path in files)
 
 
 def summary(values):
@@ -266,224 +178,135 @@ def summary(values):
 
 def measure(repeat, lesson):
     fresh_sources()
-    pages = lessons()
-    names = [p.stem for p in pages]
+    names = [page.stem for page in sitebuild.lessons(SRC)]
     if lesson not in names:
         sys.exit(f"--lesson must be one of {', '.join(names)}")
     shutil.rmtree(LOGS, ignore_errors=True)
     LOGS.mkdir(parents=True)
-    runs = {key: [] for key in ["floor", *names, "cold", "stock", "no_change", "edit"]}
-    loop = []
-    executed = {}
-    problems = []
+    seconds = {
+        key: [] for key in ("floor", lesson, "cold", "stock", "no_change", "edit")
+    }
+    peaks = {"floor": 0, "build": 0, "stock": 0}
+    loop, problems = [], []
 
-    def check(what, found, expected):
-        if found != expected:
-            problems.append(f"{what}: executed {found}, expected {expected}")
+    def timed(key, result, executed=None, expected=None):
+        seconds[key].append(result[0])
+        if executed != expected:
+            problems.append(f"{key} build executed {executed}, expected {expected}")
+        return result
 
     for round_ in range(1, repeat + 1):
         print(f"round {round_} of {repeat}", flush=True)
         loop.append(machine_speed())
         fresh_sources()
-        runs["floor"].append(floor(pages, LOGS / "floor.log"))
-        for page in pages:
-            runs[page.stem].append(floor([page], LOGS / "floor.log"))
+        pages = sitebuild.lessons(SRC)
+        for key, chosen in (("floor", pages), (lesson, [SRC / f"{lesson}.md"])):
+            result = floor(chosen, LOGS / "floor.log")
+            timed(key, result)
+            peaks["floor"] = max(peaks["floor"], result[1])
 
         shutil.rmtree(STOCK, ignore_errors=True)
-        result, found, _ = build(LOGS / "stock.log", STOCK, "--stock")
-        runs["stock"].append(result)
-        check(f"round {round_}, stock build", found, names)
+        result = build(LOGS / "stock.log", STOCK, *STOCK_OPTIONS, stock=True)
+        timed("stock", result[:2], result[2], names)
+        peaks["stock"] = max(peaks["stock"], result[1])
 
         shutil.rmtree(OUT, ignore_errors=True)
-        for key, expected in [("cold", names), ("no_change", [])]:
-            result, found, notebooks = build(LOGS / f"{key}.log")
-            runs[key].append(result)
-            check(f"round {round_}, {key} build", found, expected)
-            if key == "cold":
-                for name, value in notebooks.items():
-                    executed.setdefault(name, []).append(value)
+        edit = SRC / f"{lesson}.md"
+        for key, expected in (("cold", names), ("no_change", []), ("edit", [lesson])):
+            if key == "edit":
+                edit_code_cell(edit, time.time_ns())
+            result = build(LOGS / f"{key}.log", OUT)
+            timed(key, result[:2], result[2], expected)
+            peaks["build"] = max(peaks["build"], result[1])
 
-        edit_code_cell(SRC / f"{lesson}.md", f"{time.time_ns()}")
-        result, found, _ = build(LOGS / "edit.log")
-        runs["edit"].append(result)
-        check(f"round {round_}, edit of {lesson}", found, [lesson])
-
-    def ratios(key, floor_key):
-        pairs = zip(runs[key], runs[floor_key], strict=True)
-        return [timed.seconds / base.seconds for timed, base in pairs]
-
-    builds = [r for key in ("cold", "no_change", "edit") for r in runs[key]]
-    stock_builds = runs["stock"]
-    everything = [r for values in runs.values() for r in values]
-    median = {key: statistics.median(r.seconds for r in v) for key, v in runs.items()}
+    ratio = [c / f for c, f in zip(seconds["cold"], seconds["floor"], strict=True)]
+    median = {key: statistics.median(values) for key, values in seconds.items()}
     return {
-        "machine": {
-            "cpus": os.cpu_count(),
-            "memory_gib": round(psutil.virtual_memory().total / 2**30, 1),
-            "python": platform.python_version(),
-            "platform": platform.platform(),
-        },
+        "date": datetime.date.today().isoformat(),
+        "commit": subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        ).stdout.strip(),
+        "cpus": os.cpu_count(),
         "repeat": repeat,
-        "lessons": names,
         "edited_lesson": lesson,
-        "seconds": {k: summary([r.seconds for r in v]) for k, v in runs.items()},
-        "cpu_seconds": {k: summary([r.cpu for r in v]) for k, v in runs.items()},
-        "notebook_execution_seconds": {k: summary(v) for k, v in executed.items()},
-        # Each round's own ratio, so that a machine that slows down between
-        # rounds (other work on it) skews them less than it skews the seconds.
-        "ratios": {
-            "cold_over_floor": summary(ratios("cold", "floor")),
-            "stock_over_floor": summary(ratios("stock", "floor")),
-            "edit_over_lesson_floor": summary(ratios("edit", lesson)),
-        },
+        "seconds": {key: summary(values) for key, values in seconds.items()},
+        "cold_over_floor": summary(ratio),
+        "stock_over_floor": statistics.median(seconds["stock"]) / median["floor"],
         "targets": {
             "cold": COLD_OVER_FLOOR * median["floor"],
             "no_change": NO_CHANGE_SECONDS,
             "edit": median[lesson] + EDIT_OVER_LESSON_FLOOR_SECONDS,
         },
-        "peak_rss_mib": {
-            "build": max(r.rss for r in builds) / 2**20,
-            "stock": max(r.rss for r in stock_builds) / 2**20,
-            "floor": max(r.rss for r in runs["floor"]) / 2**20,
-        },
-        "peak_kernels_at_once": max(r.kernels for r in runs["cold"]),
-        "seconds_with_two_kernels_or_more": summary([r.overlap for r in runs["cold"]]),
-        # Share of the machine's CPU time taken by other processes meanwhile.
-        "other_load": summary([r.others for r in everything]),
+        "peak_memory_gib": {k: round(v / 2**30, 2) for k, v in peaks.items()},
+        "machinery_lines": machinery_lines(),
         "fixed_loop_seconds": summary(loop),
-        "environment": {
-            k: v
-            for k, v in sorted(environment(OUT / ".jax_cache").items())
-            if k.startswith(("JAX_", "XLA_", "UV_COMPILE", "PYTHONDONTWRITE"))
-        },
         "problems": problems,
     }
 
 
-def report(results):
-    seconds, cpu = results["seconds"], results["cpu_seconds"]
-    targets = results["targets"]
-    lesson = results["edited_lesson"]
-    rows = [("floor: all lessons, one process", "floor", "")]
-    rows += [(f"floor: {name}", name, "") for name in results["lessons"]]
-    rows += [
-        ("cold build", "cold", f"{COLD_OVER_FLOOR} x floor"),
-        ("cold build, stock MyST-NB", "stock", ""),
-        ("rebuild, nothing changed", "no_change", f"{NO_CHANGE_SECONDS:.0f} s"),
-        (
-            f"rebuild, {lesson} edited",
-            "edit",
-            f"its floor + {EDIT_OVER_LESSON_FLOOR_SECONDS:.0f} s",
-        ),
-    ]
-    header = f"{'':<34}{'median':>8}{'min':>8}{'max':>8}{'cpu':>8}   target"
-    print(f"\n{header}\n{'-' * len(header)}{'-' * 28}")
-    for label, key, target in rows:
-        s = seconds[key]
-        line = f"{label:<34}{s['median']:>8.2f}{s['min']:>8.2f}{s['max']:>8.2f}"
-        line += f"{cpu[key]['median']:>8.2f}"
-        if target:
-            verdict = "ok" if s["median"] <= targets[key] else "MISSED"
-            line += f"   <= {targets[key]:.2f} ({target}) {verdict}"
-        print(line)
-    ratios, rss = results["ratios"], results["peak_rss_mib"]
-    loop = results["fixed_loop_seconds"]
-    executions = results["notebook_execution_seconds"]
-    print(
-        f"\nseconds, median of {results['repeat']} (cpu: CPU seconds of the process"
-        " tree)"
-        f"\ncold / floor {ratios['cold_over_floor']['median']:.2f}"
-        f" (min {ratios['cold_over_floor']['min']:.2f},"
-        f" max {ratios['cold_over_floor']['max']:.2f});"
-        f" stock MyST-NB / floor {ratios['stock_over_floor']['median']:.2f};"
-        f" edit rebuild / {lesson} floor"
-        f" {ratios['edit_over_lesson_floor']['median']:.2f} (median of each round's)"
-        f"\npeak memory, RSS summed over the process tree: build {rss['build']:.0f}"
-        f" MiB, stock MyST-NB {rss['stock']:.0f} MiB, floor {rss['floor']:.0f} MiB"
-        f"\nkernels at once in the cold build: at most "
-        f"{results['peak_kernels_at_once']}, two or more for "
-        f"{results['seconds_with_two_kernels_or_more']['median']:.1f} s"
-        "\nnotebook execution in the cold build, median seconds: "
-        + ", ".join(f"{k} {v['median']:.2f}" for k, v in sorted(executions.items()))
-        + f"\nother processes used {results['other_load']['median']:.0%} of the"
-        f" machine meanwhile (median; max {results['other_load']['max']:.0%});"
-        f" a fixed CPU loop took {loop['min']:.3f} to {loop['max']:.3f} s"
-        " across rounds"
+def table(results):
+    """The figures, as a Markdown table."""
+    s, targets, lesson = (
+        results["seconds"],
+        results["targets"],
+        results["edited_lesson"],
     )
-    for problem in results["problems"]:
-        print(f"PROBLEM: {problem}")
+
+    def row(label, key, target=""):
+        cell = s[key]
+        figures = f"{cell['median']:.2f} ({cell['min']:.2f}-{cell['max']:.2f})"
+        if target:
+            met = "met" if cell["median"] <= targets[key] else "MISSED"
+            target = f"<= {targets[key]:.2f} ({target}): {met}"
+        return f"| {label} | {figures} | {target} |"
+
+    ratio = results["cold_over_floor"]
+    peak = results["peak_memory_gib"]
+    return "\n".join(
+        [
+            "| Figure | Seconds, median (min-max) | Target |",
+            "|---|---|---|",
+            row("Floor: every lesson's code in one process", "floor"),
+            row(f"Floor: {lesson} alone", lesson),
+            row("Cold build", "cold", f"{COLD_OVER_FLOOR} x floor"),
+            row("Cold build, stock MyST-NB", "stock"),
+            row("Rebuild, nothing changed", "no_change", "3 s"),
+            row(f"Rebuild after a code cell of {lesson} changed", "edit", "+ 3 s"),
+            "",
+            f"Cold build / floor: {ratio['median']:.2f} (each round's ratio:"
+            f" {ratio['min']:.2f}-{ratio['max']:.2f}); stock MyST-NB / floor:"
+            f" {results['stock_over_floor']:.2f}. Peak memory (RSS summed over the"
+            f" process tree): build {peak['build']} GiB, stock {peak['stock']} GiB,"
+            f" floor {peak['floor']} GiB. Build machinery (conf/_ext and tools/):"
+            f" {results['machinery_lines']} lines of Python.",
+        ]
+    )
 
 
-# Each speed-up (sitebuild.SPEEDUPS, and the warm kernels of prerun) and the
-# build it is timed on; and the sitebuild.py options that leave it out.
-AB = {
-    "prerun": "cold",
-    "warm_kernels": "cold",
-    "jax_cache": "cold",
-    "parallel": "cold",
-    "codeautolink_parallel": "cold",
-    "api_objects": "touched",
-    "lazy_social_cards": "touched",
-    "codeautolink_resolve_cache": "touched",
-}
+def log_line(results):
+    s, peak = results["seconds"], results["peak_memory_gib"]
+    return (
+        f"| {results['date']} | {results['commit']} | {results['repeat']} |"
+        f" {s['floor']['median']:.2f} | {s['cold']['median']:.2f} |"
+        f" {results['cold_over_floor']['median']:.2f} |"
+        f" {s['no_change']['median']:.2f} | {s['edit']['median']:.2f} |"
+        f" {peak['build']} | {results['machinery_lines']} |"
+    )
 
 
-def leave_out(name):
-    if name == "warm_kernels":
-        return ["-D", "prerun_warm_kernels=0"]
-    if name == "prerun":
-        # MyST-NB then executes the pages itself, and only serially: in
-        # Sphinx's parallel readers its kernels race for their ports.
-        return ["--without", "prerun,parallel"]
-    return ["--without", name]
-
-
-def timed_build(kind, options, lesson):
-    """Seconds of one build of the given kind with these options."""
-    log = LOGS / "ab.log"
-    if kind == "cold":
-        shutil.rmtree(OUT, ignore_errors=True)
-        result, found, _ = build(log, OUT, *options)
-        expected = sorted(p.stem for p in lessons())
-    else:
-        # A build with these options first: a change of extensions or of
-        # configuration makes Sphinx read every page again.
-        build(log, OUT, *options)
-        (SRC / f"{lesson}.md").touch()
-        result, found, _ = build(log, OUT, *options)
-        expected = []
-    if found != expected:
-        sys.exit(f"{kind} build with {options}: executed {found}, expected {expected}")
-    return result.seconds
-
-
-def measure_speedups(rounds, lesson, only=None):
-    fresh_sources()
-    shutil.rmtree(LOGS, ignore_errors=True)
-    LOGS.mkdir(parents=True)
-    shutil.rmtree(OUT, ignore_errors=True)
-    build(LOGS / "ab.log")  # so that the first touched build reads one page
-    results = {}
-    for name, kind in AB.items():
-        if only and name not in only:
-            continue
-        options = leave_out(name)
-        times = {"with": [], "without": []}
-        for round_ in range(rounds):
-            arms = [("with", []), ("without", options)]
-            for arm, extra in arms if round_ % 2 == 0 else arms[::-1]:
-                times[arm].append(timed_build(kind, extra, lesson))
-        results[name] = {
-            "build": kind,
-            "options": options,
-            **{arm: summary(values) for arm, values in times.items()},
-        }
-        with_, without = (results[name][a]["median"] for a in ("with", "without"))
-        print(
-            f"{name:<32}{kind:>8}{with_:>9.2f}{without:>9.2f}{without - with_:>+9.2f}",
-            flush=True,
-        )
-    return results
+def update_readme(results, path=README):
+    """Put the figures between the README's markers, and add a line to its log."""
+    text = path.read_text()
+    start, end = "<!-- bench:figures -->", "<!-- /bench:figures -->"
+    head, rest = text.split(start)
+    _, tail = rest.split(end)
+    text = f"{head}{start}\n{table(results)}\n{end}{tail}"
+    marker = "<!-- bench:log -->"
+    text = text.replace(marker, f"{log_line(results)}\n{marker}")
+    path.write_text(text)
 
 
 def main():
@@ -492,31 +315,16 @@ def main():
     parser.add_argument(
         "--lesson", default="nnx-dropout", help="lesson to edit (default %(default)s)"
     )
-    parser.add_argument(
-        "--ab", type=int, metavar="N", help="what each speed-up buys: N rounds"
-    )
-    parser.add_argument(
-        "--only", default="", help="with --ab: these speed-ups (comma-separated)"
-    )
     args = parser.parse_args()
-    only = sitebuild.names(args.only)
-    if only - set(AB):
-        parser.error(f"--only takes some of {', '.join(AB)}")
-    if args.ab:
-        print(f"{'speed-up':<32}{'build':>8}{'with':>9}{'without':>9}{'saves':>9}")
-        results = measure_speedups(args.ab, args.lesson, only)
-        (WORK / "speedups.json").write_text(json.dumps(results, indent=2) + "\n")
-        print(
-            f"\nseconds, median of {args.ab} alternated rounds ('touched': a rebuild"
-            f" after {args.lesson}.md was touched); {WORK / 'speedups.json'}"
-        )
-        return
     results = measure(max(1, args.repeat), args.lesson)
     (WORK / "build_speed.json").write_text(json.dumps(results, indent=2) + "\n")
-    report(results)
-    print(f"\n{WORK / 'build_speed.json'}; build logs in {LOGS}")
+    print(f"\n{table(results)}\n")
+    for problem in results["problems"]:
+        print(f"PROBLEM: {problem}")
     if results["problems"]:
         sys.exit(1)
+    update_readme(results)
+    print(f"{README.relative_to(ROOT)} and {WORK / 'build_speed.json'} updated")
 
 
 if __name__ == "__main__":

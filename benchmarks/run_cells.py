@@ -17,8 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
-import sitebuild  # noqa: E402
+import sitebuild
 
 
 def code_cells(page):

@@ -7,9 +7,6 @@ from urllib.parse import urlparse
 
 CONF = Path(__file__).resolve().parent
 sys.path.insert(0, str(CONF / "_ext"))
-# The build's own module (tools/sitebuild.py), shared with the noxfile and tests.
-sys.path.insert(0, str(CONF.parent / "tools"))
-import sitebuild  # noqa: E402
 
 # -- Project ------------------------------------------------------------------
 
@@ -38,21 +35,13 @@ ogp_social_cards = {"enable": False}
 # -- General ------------------------------------------------------------------
 
 extensions = [
-    # Before sphinxext.opengraph: keeps matplotlib out unless cards are drawn.
-    "lazy_social_cards",
     "myst_nb",
-    # Runs the lessons' notebooks in parallel, on warm kernels, for MyST-NB.
-    "prerun",
+    # Executes the lessons' notebooks in parallel, for MyST-NB's cache.
+    "parallel_execution",
     "sphinx_design",
     "sphinx_copybutton",
     "not_found",
     "sphinx_codeautolink",
-    "codeautolink_incremental",
-    # Keeps codeautolink's resolved names: no import of jax and flax per build.
-    "codeautolink_resolve_cache",
-    # Adds codeautolink's links to the written pages in parallel.
-    "codeautolink_parallel",
-    "streams",
     "api_tabs",
     "api_links",
     "notebooks",
@@ -62,14 +51,11 @@ extensions = [
     "plots",
     "build_stamp",
     "page_weight",
-    # Rebuilds publish what a clean build does (tests/build/test_reproducible).
-    "incremental_output",
     "sphinx_sitemap",
     "sphinxext.opengraph",
+    # Fixes of upstream bugs, each until its release.
+    "upstream",
 ]
-# A build without some speed-ups (tools/sitebuild.py --stock or --without,
-# the benchmark's) leaves out those of them that are extensions.
-extensions = [name for name in extensions if name not in sitebuild.speedups_off()]
 root_doc = "index"
 exclude_patterns = ["_build", "**.ipynb_checkpoints"]
 templates_path = [str(CONF / "_templates")]
@@ -104,14 +90,11 @@ nb_execution_mode = "cache"
 nb_execution_raise_on_error = True
 # Kept small on purpose: a cell that needs longer needs a smaller example.
 nb_execution_timeout = 60
-# The lessons' packages, imported once by the process the kernels are forked
-# from (_ext/warm_kernels.py), as a kernel's first cell imports them.
-prerun_kernel_imports = sitebuild.KERNEL_IMPORTS
 # Cell outputs are rendered as text, so no page needs MathJax or other scripts.
 nb_render_markdown_format = "commonmark"
 nb_execution_show_tb = True
 # A cell's prints arrive in chunks that depend on timing: merge them, exactly
-# as written (_ext/streams.py), so two builds give the same HTML.
+# as written (_ext/upstream.py), so two builds give the same HTML.
 nb_merge_streams = True
 
 # -- HTML ---------------------------------------------------------------------

@@ -3,9 +3,12 @@
 import os
 import re
 import runpy
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
 import sitebuild
 
 from lessongrader import catalog
@@ -109,3 +112,57 @@ def shown_report(slug):
         if match
     ]
     return text
+
+
+# -- Scratch sites: pages of a test's own, built with the site's configuration --
+
+NOTEBOOK_HEADER = """\
+---
+jupytext:
+  text_representation:
+    format_name: myst
+kernelspec:
+  name: python3
+  display_name: Python 3
+---
+"""
+
+
+def notebook_page(title, *cells):
+    """A MyST text notebook: a title, then one code cell per source."""
+    blocks = [f"```{{code-cell}} ipython3\n{cell.strip()}\n```\n" for cell in cells]
+    return "\n".join([NOTEBOOK_HEADER, f"# {title}\n", *blocks])
+
+
+class ScratchSite:
+    """A source tree with chosen pages beside the real examples/."""
+
+    def __init__(self, path):
+        self.path = path
+        self.src = path / "docs"
+        self.src.mkdir()
+        # What the pages' cells read (the grader's report runs an attempt).
+        (path / sitebuild.EXAMPLES.name).symlink_to(sitebuild.EXAMPLES)
+
+    def write(self, pages):
+        for name, text in pages.items():
+            (self.src / f"{name}.md").write_text(text)
+        toctree = "\n".join(name for name in pages if name != "index")
+        (self.src / "index.md").write_text(
+            f"# Index\n\n```{{toctree}}\n{toctree}\n```\n"
+        )
+
+    def build(self, *options):
+        """Build the tree with the site's configuration; the finished process."""
+        html = self.path / "html"
+        return subprocess.run(
+            [sys.executable, "-m", "sphinx"]
+            + sitebuild.sphinx_options(self.src, html, *options, quiet=True),
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+
+
+# The folders under tests/ of the tests this run collected (tests/unit/test_tiers.py).
+COLLECTED_TIERS = pytest.StashKey[set]()

@@ -7,18 +7,19 @@ transform below links inline code in the text that names one of them
 (``nnx.Dropout``, ``jax.random.split()``).
 
 An inventory lists each name's role (class, function, method) and the name of
-the module that defines it, which only importing jax and flax tells (about
-1 s of every build). ``conf/api_objects.json`` keeps them for the pinned
-versions; the build imports the packages only for a name it lacks, or when
-other versions are installed (``nox -s latest``). Rewrite it after changing
-the table or the pins: ``python conf/_ext/api_links.py`` in the docs
-environment (a test checks it).
+the module that defines it, which only importing jax and flax tells. The
+build finds them once per set of installed versions and table, in a process of
+its own (Sphinx's process forks later, where JAX must not be loaded yet), and
+keeps the inventories in the doctree folder under a name made of both: a build
+with other releases (``nox -s latest``) writes its own.
 """
 
 import functools
+import hashlib
 import importlib
 import inspect
 import json
+import subprocess
 import sys
 import tomllib
 import zlib
@@ -29,14 +30,7 @@ from docutils import nodes
 from sphinx import addnodes
 from sphinx.transforms import SphinxTransform
 
-# The build's own module, also when this file runs on its own.
-TOOLS = Path(__file__).resolve().parents[2] / "tools"
-if str(TOOLS) not in sys.path:
-    sys.path.append(str(TOOLS))
-import sitebuild  # noqa: E402
-
 TABLE = Path(__file__).resolve().parent.parent / "api_inventory.toml"
-OBJECTS = TABLE.with_name("api_objects.json")
 # The short names the lessons import packages under.
 ALIASES = {"nnx.": "flax.nnx.", "nn.": "flax.linen.", "jnp.": "jax.numpy."}
 PACKAGES = {"jax": "jax", "flax": "flax", "flax_linen": "flax"}
@@ -96,29 +90,16 @@ def describe(names):
     return {name: [role(name), canonical(name)] for name in sorted(names)}
 
 
-def known_objects(names, path=OBJECTS):
-    """Each name's role and canonical name: from ``path`` when it was written
-    for the installed versions, otherwise (or for a name it lacks) by importing."""
-    try:
-        saved = json.loads(path.read_text())
-    except (OSError, ValueError):
-        saved = {}
-    objects = {}
-    imported = "api_objects" in sitebuild.speedups_off()  # sitebuild.py --without
-    if saved.get("versions") == installed_versions() and not imported:
-        objects = {n: v for n, v in saved["objects"].items() if n in names}
-    objects.update(describe(set(names) - set(objects)))
-    return objects
-
-
-def write_objects(path=OBJECTS):
-    names = {n for _, links in load_table().values() for n in links}
-    lines = [f"  {json.dumps(n)}: {json.dumps(v)}" for n, v in describe(names).items()]
-    path.write_text(
-        f'{{\n "versions": {json.dumps(installed_versions())},\n "objects": {{\n'
-        + ",\n".join(lines)
-        + "\n }\n}\n"
+def described_apart(names):
+    """describe(names), computed in a process of its own (this file's)."""
+    done = subprocess.run(
+        [sys.executable, __file__],
+        input=json.dumps(sorted(names)),
+        capture_output=True,
+        text=True,
+        check=True,
     )
+    return json.loads(done.stdout)
 
 
 def write_inventory(path, project, links, objects):
@@ -140,14 +121,17 @@ def write_inventory(path, project, links, objects):
 
 
 def add_inventories(app, config):
-    folder = Path(app.doctreedir) / "inventories"
-    folder.mkdir(parents=True, exist_ok=True)
     table = load_table()
-    objects = known_objects({n for _, links in table.values() for n in links})
-    for project, (url, links) in table.items():
-        path = folder / f"{project}.inv"
-        write_inventory(path, project, links, objects)
-        config.intersphinx_mapping[project] = (url, str(path))
+    key = json.dumps([installed_versions(), TABLE.read_text()]).encode()
+    folder = Path(app.doctreedir, "inventories", hashlib.sha256(key).hexdigest()[:16])
+    paths = {project: folder / f"{project}.inv" for project in table}
+    if not all(path.exists() for path in paths.values()):
+        objects = described_apart({n for _, links in table.values() for n in links})
+        folder.mkdir(parents=True, exist_ok=True)
+        for project, (_, links) in table.items():
+            write_inventory(paths[project], project, links, objects)
+    for project, (url, _) in table.items():
+        config.intersphinx_mapping[project] = (url, str(paths[project]))
 
 
 def in_card(node):
@@ -191,4 +175,5 @@ def setup(app):
 
 
 if __name__ == "__main__":
-    write_objects(Path(sys.argv[1]) if len(sys.argv) > 1 else OBJECTS)
+    # The names on stdin, their descriptions on stdout (described_apart).
+    json.dump(describe(json.load(sys.stdin)), sys.stdout)

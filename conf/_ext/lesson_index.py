@@ -20,6 +20,7 @@ import re
 from pathlib import Path
 
 import yaml
+from sections import add_section
 from sphinx.util.docutils import SphinxDirective
 
 from lessongrader import catalog
@@ -49,10 +50,15 @@ def lessons(srcdir):
     return sorted(found.items(), key=lambda item: (item[1].get("order", 0), item[0]))
 
 
-def badges(meta):
-    apis = " ".join(f"{{bdg-primary}}`{api}`" for api in meta.get("api", []))
+def badges(meta, notebook=False):
+    """The API and level badges; in a notebook, which has none, bold words."""
+
+    def badge(style, text):
+        return f"**{text}**" if notebook else f"{{bdg-{style}}}`{text}`"
+
+    apis = " ".join(badge("primary", api) for api in meta.get("api", []))
     level = meta.get("level", "")
-    return f"{apis} {{bdg-{LEVELS.get(level, 'secondary')}}}`{level}`".strip()
+    return f"{apis} {badge(LEVELS.get(level, 'secondary'), level)}".strip()
 
 
 def cards_markdown(srcdir):
@@ -73,21 +79,15 @@ def cards_markdown(srcdir):
     )
 
 
-def badge_line(path):
-    """A lesson's badges and problem, as its page shows them under the title."""
+def badges_section(argument, target):
+    """``{lesson-badges}``: a lesson's badges and problem, under its title,
+    from its own front matter."""
+    path = target.srcdir / f"{target.docname}.md"
     meta = metadata(path) or {}
     problems = {p.lesson: name for name, p in catalog.discover().items()}
-    problem = problems.get(Path(path).stem)
-    return badges(meta) + (f" · Problem: `{problem}`" if problem else "")
-
-
-class LessonBadges(SphinxDirective):
-    """``{lesson-badges}``: the page's badges, from its own front matter."""
-
-    def run(self):
-        path = self.env.doc2path(self.env.docname)
-        paragraph = self.parse_text_to_nodes(badge_line(path))
-        return paragraph
+    problem = problems.get(target.docname)
+    line = badges(meta, notebook=target.notebook)
+    return line + (f" · Problem: `{problem}`" if problem else "")
 
 
 class LessonCards(SphinxDirective):
@@ -108,6 +108,6 @@ def outdated(app, env, added, changed, removed):
 
 def setup(app):
     app.add_directive("lesson-cards", LessonCards)
-    app.add_directive("lesson-badges", LessonBadges)
+    add_section(app, "lesson-badges", badges_section)
     app.connect("env-get-outdated", outdated)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

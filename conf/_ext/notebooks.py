@@ -16,12 +16,11 @@ Colab (``cellView: form``) fold it. The reference solution is shown where the
 page shows it, in a ``<details>`` fold after the Solution heading, and runs
 there, from a folded cell, for the cells after it; its grading cases never
 appear. The grader's report, produced by a cell that only runs in the
-repository, is kept as text. Roles and directives become the Markdown a
-notebook shows: links, lists and code blocks.
+repository, is kept as text. The sections written from a problem's folder
+are written again for Jupyter (sections.py), and links to other pages in full.
 """
 
 import functools
-import html
 import json
 import re
 import sys
@@ -33,18 +32,9 @@ import nbformat
 from api_tabs import TABS, framework
 from build_stamp import stamp_markdown
 from grader_wheel import wheel_url
-from lesson_index import badge_line
-from problem_sections import (
-    FOLDER,
-    check_answer_markdown,
-    grading_commands,
-    hints_markdown,
-    problems,
-    repository_url,
-    solution_markdown,
-)
-from sitebuild import with_cached_outputs
-from streams import exact_streams
+from problem_sections import colab_url, problems
+from sections import SECTION, Target, expand
+from upstream import exact_streams
 
 from lessongrader import cli
 from lessongrader.version import __version__
@@ -105,24 +95,8 @@ GRADER_INSTALL = """\
 if not importlib.util.find_spec("lessongrader") or _installed("lessongrader") != GRADER:
     _install("--no-deps", "--force-reinstall", WHEEL)
 """
-DROPDOWN = re.compile(r"^:::\{dropdown\} (.*?)\n(.*?)^:::$", re.MULTILINE | re.DOTALL)
-BADGE = re.compile(r"\{bdg-[a-z-]+\}`([^`]*)`")
-STARTER = re.compile(r"\{starter\}`([^`]*)`")
-REPOSITORY = re.compile(r"\{repository\}`([^`]*)`")
 # {doc}`page` or {doc}`text <page>`: a link to another page of the site.
 DOC = re.compile(r"\{doc\}`([^`<]*?)\s*(?:<([^>`]+)>)?`")
-CHECK_ANSWER = re.compile(r"^```\{check-answer\} (\S+)\n```$", re.MULTILINE)
-CHECK_COMMANDS = re.compile(r"^```\{check-commands\} (\S+)\n```$", re.MULTILINE)
-# The sections written from a problem's folder (see problem_sections.py).
-LESSON_BADGES = re.compile(r"^```\{lesson-badges\}\n```$", re.MULTILINE)
-PROBLEM_SECTION = re.compile(
-    r"^```\{(problem|hints|solution)\} (\S+)\n```$", re.MULTILINE
-)
-# A term, then its definitions: lines that start with ": ", each maybe
-# continued by indented lines.
-DEFINITION_LIST = re.compile(
-    r"^([^\s:].*)\n((?:: .*\n(?:[ \t]+\S.*\n)*)+)", re.MULTILINE
-)
 # Tags of cells whose code, or whose outputs, the page folds or hides.
 SOURCE_HIDDEN = {"remove-input", "hide-input", "hide-cell"}
 OUTPUTS_HIDDEN = {"hide-output", "hide-cell"}
@@ -133,38 +107,20 @@ def executed_notebook(app, docname):
     return path if path.exists() else None
 
 
-def colab_url(config, docname):
-    return (
-        f"https://colab.research.google.com/github/{config.lessons_repository}"
-        f"/blob/{config.lessons_pages_branch}/_sources/{docname}.ipynb"
-    )
+def with_cached_outputs(notebook, cache):
+    """The notebook with the outputs the execution cache holds for it (MyST-NB
+    writes a page served from the cache without them); as it is if the cache
+    holds no run of it."""
+    from jupyter_cache import get_cache
 
-
-def summary(title):
-    """A fold's title as HTML, where Markdown is not read: code as <code>."""
-    parts = re.split(r"`([^`]*)`", title)
-    return "".join(
-        f"<code>{html.escape(part)}</code>" if number % 2 else html.escape(part)
-        for number, part in enumerate(parts)
-    )
-
-
-def definition_list(match):
-    """A MyST definition list as a bold term and a bulleted list."""
-    items = re.sub(r"^: ", "- ", match.group(2), flags=re.MULTILINE)
-    return f"**{match.group(1).strip()}**\n\n{items}"
-
-
-def problem_section(match, shown):
-    """The Markdown of a section written from a problem's folder; a solution
-    shown is noted in ``shown`` (the solution file's path: its code)."""
-    kind, problem = match.group(1), problems()[match.group(2)]
-    if kind == "problem":
-        return problem.contract_markdown().rstrip()
-    if kind == "hints":
-        return hints_markdown(problem).rstrip()
-    shown[(problem.folder / "solution.py").resolve()] = problem.solution_code.rstrip()
-    return solution_markdown(problem).rstrip()
+    cache = get_cache(str(cache))
+    try:
+        _, notebook = cache.merge_match_into_notebook(notebook)
+    except KeyError:
+        pass
+    finally:
+        cache.db.dispose()
+    return notebook
 
 
 def doc_link(match, srcdir, config):
@@ -177,40 +133,12 @@ def doc_link(match, srcdir, config):
     return f"[{text}]({config.html_baseurl.rstrip('/')}/{target}.html)"
 
 
-def for_jupyter(markdown, srcdir, config, shown, page=None):
-    """MyST-only syntax in a markdown cell, rewritten for Jupyter and Colab."""
-    repository = config.lessons_repository
-    markdown = PROBLEM_SECTION.sub(lambda m: problem_section(m, shown), markdown)
-    if page is not None:
-        markdown = LESSON_BADGES.sub(lambda m: badge_line(page), markdown)
-    markdown = CHECK_ANSWER.sub(
-        lambda m: check_answer_markdown(problems()[m.group(1)]).rstrip(), markdown
-    )
-    markdown = CHECK_COMMANDS.sub(
-        lambda m: f"```bash\n{grading_commands(repository, m.group(1))}\n```",
-        markdown,
-    )
-    markdown = DROPDOWN.sub(
-        lambda m: (
-            f"<details><summary>{summary(m.group(1))}</summary>\n\n{m.group(2)}\n"
-            "</details>"
-        ),
-        markdown,
-    )
-    markdown = BADGE.sub(r"**\1**", markdown)
-    # The starter files are on the site; the notebook may be anywhere else.
-    markdown = STARTER.sub(
-        lambda m: (
-            f"[`{m.group(1)}.py`]"
-            f"({config.html_baseurl.rstrip('/')}/{FOLDER}/{m.group(1)}.py)"
-        ),
-        markdown,
-    )
-    markdown = DOC.sub(lambda m: doc_link(m, Path(srcdir), config), markdown)
-    markdown = REPOSITORY.sub(
-        lambda m: f"[{m.group(1)}]({repository_url(repository)})", markdown
-    )
-    return DEFINITION_LIST.sub(definition_list, markdown)
+def for_jupyter(markdown, target):
+    """A markdown cell as Jupyter and Colab show it: its sections written out
+    (sections.py), and links to other pages in full."""
+    markdown = expand(markdown, target)
+    srcdir, config = target.srcdir, target.config
+    return DOC.sub(lambda m: doc_link(m, srcdir, config), markdown)
 
 
 def fold(cell, source=False, outputs=False):
@@ -349,16 +277,28 @@ def lesson_problem(docname):
     return next((p for p in problems().values() if p.lesson == docname), None)
 
 
-def publishable(notebook, srcdir, config, docname=None):
+def solutions_shown(markdown):
+    """{solution file: its code} of the solutions a markdown cell shows."""
+    shown = {}
+    for name, argument in SECTION.findall(markdown):
+        if name == "solution" and argument in problems():
+            problem = problems()[argument]
+            path = (problem.folder / "solution.py").resolve()
+            shown[path] = problem.solution_code.rstrip()
+    return shown
+
+
+def publishable(notebook, srcdir, config, docname):
     pins = imported(notebook.cells)
-    page = Path(srcdir) / f"{docname}.md" if docname else None
+    target = Target(docname=docname, srcdir=Path(srcdir), config=config, notebook=True)
     notebook.metadata.pop("source_map", None)
     notebook.metadata.pop("jupytext", None)
     cells, shown = [], {}
     for cell in notebook.cells:
         tags = set(cell.metadata.get("tags", []))
         if cell.cell_type == "markdown":
-            cell.source = for_jupyter(cell.source, srcdir, config, shown, page)
+            shown.update(solutions_shown(cell.source))
+            cell.source = for_jupyter(cell.source, target)
         elif "needs-repository" in tags:
             # It runs the repository's own tools (the grader), so it only runs
             # there; what the page shows is its report.
@@ -379,7 +319,7 @@ def publishable(notebook, srcdir, config, docname=None):
     install = setup_cell(pins)
     install.metadata["tags"] = ["remove-cell"]
     notebook.cells.insert(0, install)
-    problem = lesson_problem(docname) if docname else None
+    problem = lesson_problem(docname)
     if problem is not None:
         notebook.cells += practice_cells(problem, pins, config)
     # Cell ids are random when a page is read; numbered, two builds agree.
@@ -479,15 +419,10 @@ def write_notebooks(app, exception):
 
 
 def setup(app):
-    # Read by pages (the grading commands), so a change reads them again.
-    app.add_config_value("lessons_repository", "", "env")
-    app.add_config_value("lessons_pages_branch", "gh-pages", "html")
+    app.setup_extension("problem_sections")  # it declares lessons_repository
     # Before the theme builds its header buttons (priority 501), and after.
     app.connect("html-page-context", add_page_context, priority=400)
     app.connect("html-page-context", add_colab_button, priority=600)
     app.connect("builder-inited", note_start)
     app.connect("build-finished", write_notebooks)
-    # Read while the notebooks run (conf/_ext/prerun.py), not at the end.
-    if "prerun-executing" in app.events.events:  # a build without prerun has none
-        app.connect("prerun-executing", lambda app: module_owners())
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -13,18 +13,19 @@ starter and the grader cannot disagree.
 - ``{check-answer} NAME``: the whole lead of a lesson's "Check your answer":
   the notebook route first (open the lesson in Colab, run its Practice
   cells), then the command route (``{check-commands}``) and the starter;
-- ``{repository}`text``` links the repository; ``{starter}`NAME``` links to
-  ``_starters/NAME.py``, which the build writes with the grader's own starter
-  text, so the file on the site is the one ``nox -s check -- --starter`` writes.
+- ``{starter}`NAME``` links to ``_starters/NAME.py``, which the build writes
+  with the grader's own starter text, so the file on the site is the one
+  ``nox -s check -- --starter`` writes.
 
-The Markdown each directive stands for is given by the functions below, which
-the published notebooks use too.
+Each directive is a section (sections.py): one function writes its Markdown,
+for the page and for the published notebook.
 """
 
 from pathlib import Path
 
 from docutils import nodes
-from sphinx.util.docutils import SphinxDirective, SphinxRole
+from sections import UnknownArgument, add_section, fold
+from sphinx.util.docutils import SphinxRole
 
 from lessongrader import catalog, cli
 
@@ -52,19 +53,66 @@ def grading_commands(repository, name):
     )
 
 
-def check_answer_markdown(problem, colab=None):
-    """The lead of "Check your answer", as MyST Markdown: in the notebook (the
-    page links its Colab notebook; the notebook says "below"), then with git
-    and nox. ``colab`` is the notebook's Colab address, None in the notebook."""
+def colab_url(config, docname):
+    """Where Colab opens a lesson's notebook, as the site publishes it."""
+    return (
+        f"https://colab.research.google.com/github/{config.lessons_repository}"
+        f"/blob/{config.lessons_pages_branch}/_sources/{docname}.ipynb"
+    )
+
+
+def problem_named(name, target):
+    """The problem, its folder's files noted as the page's dependencies."""
+    problem = problems().get(name)
+    if problem is None:
+        raise UnknownArgument(f"no problem named {name!r}; known: {sorted(problems())}")
+    for path in sorted(problem.folder.glob("*.py")):
+        target.depends_on(path)
+    return problem
+
+
+def contract_section(name, target):
+    problem = problem_named(name, target)
+    return problem.contract_markdown(definition_lists=not target.notebook)
+
+
+def hints_section(name, target):
+    problem = problem_named(name, target)
+    return "\n".join(
+        fold(f"Hint {number}: {title}", text, target)
+        for number, (title, text) in enumerate(problem.hints, 1)
+    )
+
+
+def solution_section(name, target):
+    code = problem_named(name, target).solution_code.rstrip()
+    return fold("Show the solution", f"```python\n{code}\n```", target)
+
+
+def commands_section(name, target):
+    problem = problem_named(name, target)
+    commands = grading_commands(target.config.lessons_repository, problem.name)
+    return f"```bash\n{commands}\n```\n"
+
+
+def check_answer_section(name, target):
+    """The lead of "Check your answer": in the notebook (the page links its
+    Colab notebook; the notebook says "below"), then with git and nox."""
+    problem = problem_named(name, target)
+    config = target.config
     name = problem.name
-    if colab:
-        where = (
-            f"[Open this lesson in Colab]({colab}) (or download it as a notebook "
-            "for Jupyter, from the download menu at the top) and run the "
-            "**Practice** cells at its end"
-        )
-    else:
+    if target.notebook:
         where = "Run the **Practice** cells at the end of this notebook"
+        base = config.html_baseurl.rstrip("/")
+        starter = f"[`{name}.py`]({base}/{FOLDER}/{name}.py)"
+    else:
+        where = (
+            f"[Open this lesson in Colab]({colab_url(config, target.docname)}) (or "
+            "download it as a notebook for Jupyter, from the download menu at the "
+            "top) and run the **Practice** cells at its end"
+        )
+        starter = f"{{starter}}`{name}`"
+    repository = repository_url(config.lessons_repository)
     return f"""\
 **In the notebook.** {where}: the setup cell installs the grader (and, on a
 fresh runtime, the versions of jax and flax this page ran with), you write
@@ -75,29 +123,16 @@ diagnoses of the command below. `exercise.hint()` gives the hints in order,
 process: if your function hangs, interrupt the cell.
 
 **On your own machine**, with git and Python 3 installed. The commands below
-clone the {{repository}}`lessons' repository`, install nox and uv (nox then
+clone the [lessons' repository]({repository}), install nox and uv (nox then
 installs jax and flax, at the versions this page ran with), write the starter
 file `{cli.STARTERS}/{name}.py` (the signature, the contract as a docstring,
 and `raise NotImplementedError`), and grade it. Write your solution in the
 starter before you run the last one:
 
-```{{check-commands}} {name}
-```
+{commands_section(name, target).rstrip()}
 
-The same starter file is also here to download: {{starter}}`{name}`.
+The same starter file is also here to download: {starter}.
 """
-
-
-def hints_markdown(problem):
-    return "\n".join(
-        f":::{{dropdown}} Hint {number}: {title}\n{text.strip()}\n:::\n"
-        for number, (title, text) in enumerate(problem.hints, 1)
-    )
-
-
-def solution_markdown(problem):
-    code = problem.solution_code.rstrip()
-    return f":::{{dropdown}} Show the solution\n```python\n{code}\n```\n:::\n"
 
 
 class StarterLink(nodes.reference):
@@ -115,81 +150,18 @@ def depart_starter_link(self, node):
     self.body.append("</a>")
 
 
-def _unknown(name):
-    return f"no problem named {name!r}; known: {sorted(problems())}"
-
-
 class StarterRole(SphinxRole):
     def run(self):
         if self.text not in problems():
-            error = self.inliner.reporter.error(_unknown(self.text), line=self.lineno)
-            return [], [error]
+            known = sorted(problems())
+            message = f"no problem named {self.text!r}; known: {known}"
+            return [], [self.inliner.reporter.error(message, line=self.lineno)]
         depth = self.env.docname.count("/")
         uri = "../" * depth + f"{FOLDER}/{self.text}.py"
         link = StarterLink("", "", refuri=uri, classes=["starter-download"])
         link["download"] = f"{self.text}.py"
         link += nodes.literal(text=f"{self.text}.py")
         return [link], []
-
-
-class RepositoryRole(SphinxRole):
-    def run(self):
-        url = repository_url(self.config.lessons_repository)
-        return [nodes.reference(self.text, self.text, refuri=url)], []
-
-
-class ProblemDirective(SphinxDirective):
-    """Base: one argument, a problem's name; the page is read again when the
-    problem's folder changes."""
-
-    required_arguments = 1
-
-    def problem(self):
-        problem = problems().get(self.arguments[0])
-        if problem is not None:
-            for path in sorted(problem.folder.glob("*.py")):
-                self.env.note_dependency(str(path))
-        return problem
-
-    def run(self):
-        problem = self.problem()
-        if problem is None:
-            return [self.reporter.error(_unknown(self.arguments[0]), line=self.lineno)]
-        return self.nodes(problem)
-
-    def markdown(self, text):
-        return self.parse_text_to_nodes(text)
-
-
-class Contract(ProblemDirective):
-    def nodes(self, problem):
-        return self.markdown(problem.contract_markdown())
-
-
-class Hints(ProblemDirective):
-    def nodes(self, problem):
-        return self.markdown(hints_markdown(problem))
-
-
-class Solution(ProblemDirective):
-    def nodes(self, problem):
-        return self.markdown(solution_markdown(problem))
-
-
-class CheckCommands(ProblemDirective):
-    def nodes(self, problem):
-        text = grading_commands(self.config.lessons_repository, problem.name)
-        block = nodes.literal_block(text, text, language="bash")
-        self.set_source_info(block)
-        return [block]
-
-
-class CheckAnswer(ProblemDirective):
-    def nodes(self, problem):
-        from notebooks import colab_url
-
-        colab = colab_url(self.config, self.env.docname)
-        return self.markdown(check_answer_markdown(problem, colab))
 
 
 def write_starters(app, exception):
@@ -203,14 +175,15 @@ def write_starters(app, exception):
 
 
 def setup(app):
-    app.setup_extension("notebooks")  # it declares lessons_repository
+    # Read by pages (the grading commands), so a change reads them again.
+    app.add_config_value("lessons_repository", "", "env")
+    app.add_config_value("lessons_pages_branch", "gh-pages", "env")
     app.add_node(StarterLink, html=(visit_starter_link, depart_starter_link))
     app.add_role("starter", StarterRole())
-    app.add_role("repository", RepositoryRole())
-    app.add_directive("problem", Contract)
-    app.add_directive("hints", Hints)
-    app.add_directive("solution", Solution)
-    app.add_directive("check-commands", CheckCommands)
-    app.add_directive("check-answer", CheckAnswer)
+    add_section(app, "problem", contract_section)
+    add_section(app, "hints", hints_section)
+    add_section(app, "solution", solution_section)
+    add_section(app, "check-commands", commands_section)
+    add_section(app, "check-answer", check_answer_section)
     app.connect("build-finished", write_starters)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

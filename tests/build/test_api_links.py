@@ -4,8 +4,7 @@ import re
 
 import api_links
 import pytest
-from conftest import notebook_page
-from project import HTML, LESSONS
+from project import HTML, LESSONS, notebook_page
 
 TABLE = api_links.load_table()
 # The form of a reference URL on each site: its base, then its page layout.
@@ -109,6 +108,6 @@ def test_links_survive_incremental_builds(scratch_site):
     build_and_check()
     # A configuration change: every page is read and written again.
     build_and_check("-D", "nb_execution_timeout=59")
-    # An edited page, in a parallel build (pages written by worker processes).
+    # An edited page.
     (scratch_site.src / f"{page}.md").touch()
-    build_and_check("-j", "2", "-D", "nb_execution_timeout=59")
+    build_and_check("-D", "nb_execution_timeout=59")

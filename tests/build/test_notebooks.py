@@ -3,12 +3,14 @@
 That each runs top to bottom in a fresh kernel is tests/notebook's.
 """
 
+import re
 from importlib.metadata import version
 
+import jupytext
 import nbformat
 import pytest
-from conftest import notebook_page
-from project import CONF, HTML, LESSONS, published
+from project import CONF, HTML, LESSONS, notebook_page, published
+from sitebuild import DOCS
 
 
 @pytest.mark.parametrize("slug", LESSONS)
@@ -65,3 +67,74 @@ def test_notebook_holds_the_outputs_of_the_run_that_built_the_page(
         printed = [o.text for c in published.cells for o in c.get("outputs", [])]
         assert printed == [f"run {run}\n"]
         assert f"run {run}" in (html / "outputs.html").read_text()
+
+
+# -- The page, nothing more -------------------------------------------------------
+
+MYST = {
+    "a role": re.compile(r"\{[A-Za-z][\w:-]*\}`"),
+    "a directive fence": re.compile(r"^\s*(`{3,}|~{3,})\s*\{", re.MULTILINE),
+    "a colon fence": re.compile(r"^\s*:::", re.MULTILINE),
+    "a definition list": re.compile(r"^: ", re.MULTILINE),
+}
+
+
+def page_cells(slug):
+    """(source, tags) of every code cell of the page's source."""
+    notebook = jupytext.read(DOCS / f"{slug}.md")
+    return [
+        (cell.source.strip(), set(cell.metadata.get("tags", [])))
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+    ]
+
+
+def source_hidden(cell):
+    return (
+        cell.metadata.get("jupyter", {}).get("source_hidden") is True
+        and cell.metadata.get("cellView") == "form"
+    )
+
+
+# The cells of a notebook's Practice part (conf/_ext/notebooks.py).
+PRACTICE_TAGS = {"practice-setup", "attempt", "check"}
+
+
+@pytest.mark.parametrize("slug", LESSONS)
+def test_notebook_shows_only_what_the_page_shows(slug):
+    nb = published(slug)
+    cells = page_cells(slug)
+    shown = {
+        source for source, tags in cells if not tags & {"remove-cell", "remove-input"}
+    }
+    hidden_input = {source for source, tags in cells if "remove-input" in tags}
+    # The first cell installs the versions the lesson ran with (not on the page),
+    # and the notebook ends with its Practice part, which only it has.
+    practice = PRACTICE_TAGS
+    for cell in nb.cells[1:]:
+        if cell.cell_type != "code":
+            continue
+        if practice & set(cell.metadata.get("tags", [])):
+            continue
+        source = cell.source.strip()
+        tags = set(cell.metadata.get("tags", []))
+        assert "remove-cell" not in tags, source[:200]
+        if source in hidden_input or tags & {"hide-input", "hide-cell"}:
+            assert source_hidden(cell), source[:200]
+        elif not source_hidden(cell):
+            assert source in shown, source[:200]
+
+
+@pytest.mark.parametrize("slug", LESSONS)
+def test_notebook_has_no_myst_syntax_no_grading_cases_no_early_solution(slug):
+    nb = published(slug)
+    for cell in nb.cells:
+        assert "CASES" not in cell.source, cell.source[:200]
+        if cell.cell_type == "markdown":
+            for what, pattern in MYST.items():
+                match = pattern.search(cell.source)
+                assert not match, f"{what}: {cell.source[match.start() :][:120]!r}"
+    text = "\n".join(cell.source for cell in nb.cells)
+    heading = re.search(r"^## Solution$", text, re.MULTILINE)
+    assert heading, "no Solution heading"
+    assert f"def {LESSONS[slug]}(" not in text[: heading.start()]

@@ -1,12 +1,10 @@
 """A clean build publishes the same pages and notebooks as the site's build.
 
 The site's build (build/html, or SITE_HTML) is the one the test command has
-just made: cold on a fresh clone, incremental on a working copy, its kernels
-forked from a process that imported jax and flax already
-(conf/_ext/warm_kernels.py). A second, clean build must publish the same
-bytes. It takes the cells' outputs from a copy of the site's execution cache,
-but for the pages whose outputs hold an image: those it executes again, in
-kernels started as Jupyter starts them. That every other output is printed
+just made: cold on a fresh clone, incremental on a working copy. A second,
+clean build must publish the same bytes. It takes the cells' outputs from a
+copy of the site's execution cache, but for the pages whose outputs hold an
+image: those it executes again. That every other output is printed
 again by a new run is checked where the code runs again anyway: each
 published notebook in a new kernel (tests/notebook), and each page's grader
 report by the command (tests/grader).
@@ -67,8 +65,7 @@ def cached_outputs(site, folder, drawn_again):
 
 def clean_build(folder):
     result = subprocess.run(
-        [sys.executable, ROOT / "tools" / "sitebuild.py", "--build", folder, "-q"]
-        + ["-D", "prerun_warm_kernels=0"],
+        [sys.executable, ROOT / "tools" / "sitebuild.py", "--build", folder, "-q"],
         capture_output=True,
         text=True,
         timeout=600,

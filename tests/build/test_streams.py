@@ -10,9 +10,9 @@ import json
 import re
 from html import unescape
 
-from conftest import notebook_page
 from nbformat.v4 import new_output
-from streams import exact_streams
+from project import notebook_page
+from upstream import exact_streams
 
 PAGE = notebook_page(
     "Streams",

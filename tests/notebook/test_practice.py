@@ -39,7 +39,7 @@ from project import (
     published,
 )
 from sitebuild import DOCS
-from streams import exact_streams
+from upstream import exact_streams
 
 SUMMARY = re.compile(r"^\d+ of \d+ cases passed\.$", re.MULTILINE)
 TAG = re.compile(r"^\s*\* \[([\w-]+)\]", re.MULTILINE)
