@@ -155,8 +155,11 @@ def complete_sitemap(app, exception):
 # results only for .rst sources. After a configuration change (every page read
 # and written again), or a page written again without being read (its toctree
 # changed), pages came out with no links. Here it gets the pages this build
-# wrote and the parse results of the .md pages. Test:
-# tests/build/test_api_links.py, test_links_survive_incremental_builds.
+# wrote, and the parse results of the .md pages it did not read, as the
+# previous build resolved them (loaded once it has resolved the names of the
+# pages read, so that a build that reads no page imports no package to
+# resolve names). Test: tests/build/test_api_links.py,
+# test_links_survive_incremental_builds.
 
 
 def codeautolink(app):
@@ -169,7 +172,7 @@ def codeautolink(app):
     raise ExtensionError("sphinx_codeautolink is not loaded")
 
 
-def load_markdown_transforms(app):
+def load_markdown_transforms(app, env):
     from sphinx_codeautolink.extension.block import CodeExample, Name, SourceTransform
 
     state = codeautolink(app)
@@ -222,10 +225,11 @@ def setup(app):
     app.connect("build-finished", prune_search_index)
     # Before sphinx-sitemap writes the sitemap (priority 500).
     app.connect("build-finished", complete_sitemap, priority=400)
-    # Around sphinx-codeautolink's own handlers (priority 500): after it set up,
-    # and before it adds links at the end of the build.
+    # Around sphinx-codeautolink's own handlers (priority 500): after it has
+    # resolved the names of the pages read, and before it adds links at the
+    # end of the build.
     written = WrittenPages()
     app.connect("builder-inited", written.note_start, priority=100)
-    app.connect("builder-inited", load_markdown_transforms, priority=600)
+    app.connect("env-updated", load_markdown_transforms, priority=600)
     app.connect("build-finished", written.hand_over, priority=400)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -93,21 +93,45 @@ LINKED_PAGE = notebook_page(
 LINKED = {"jax.numpy.ones", "flax.nnx.Dropout", "flax.nnx.Rngs"}
 
 
+# The index, whose code block links the same names: it is written again without
+# being read when the title of a page in its toctree changes.
+INDEX = """\
+# Index
+
+```python
+import jax.numpy as jnp
+from flax import nnx
+
+nnx.Dropout(0.5, rngs=nnx.Rngs(0))(jnp.ones(3))
+```
+
+```{toctree}
+links
+```
+"""
+
+
 def test_links_survive_incremental_builds(scratch_site):
-    page = "links"
-    scratch_site.write({page: LINKED_PAGE})
-    html = scratch_site.path / "html" / f"{page}.html"
+    scratch_site.write({"links": LINKED_PAGE})
+    (scratch_site.src / "index.md").write_text(INDEX)
 
     def build_and_check(*options):
         result = scratch_site.build(*options)
         assert result.returncode == 0, result.stderr[-3000:]
-        text = html.read_text()
-        assert "sphinx-codeautolink-a" in text, options
-        assert LINKED <= {name for _, name in linked(text)}, (options, linked(text))
+        for name in ("links", "index"):
+            text = (scratch_site.path / "html" / f"{name}.html").read_text()
+            assert "sphinx-codeautolink-a" in text, (name, options)
+            found = {name for _, name in linked(text)}
+            assert LINKED <= found, (name, options, found)
 
     build_and_check()
     # A configuration change: every page is read and written again.
     build_and_check("-D", "nb_execution_timeout=59")
-    # An edited page.
-    (scratch_site.src / f"{page}.md").touch()
+    # An edited page, read and written again.
+    (scratch_site.src / "links.md").touch()
+    build_and_check("-D", "nb_execution_timeout=59")
+    # A page written again without being read: the index, whose toctree shows
+    # the title that changed.
+    page = scratch_site.src / "links.md"
+    page.write_text(page.read_text().replace("# Links", "# Links, renamed"))
     build_and_check("-D", "nb_execution_timeout=59")
