@@ -1,19 +1,25 @@
 """The grader, run the way a learner runs it: ``python -m lessongrader``.
 
-Each file under ``examples/<problem>/attempts/`` is a real attempt, wrong in one
-known way, not gradable at all, or hostile to the grader. Its ``# expect:
-STATUS TEXT`` lines give the exit status the grader must return and a text its
-report must contain, and an ``# args:`` line adds options. An attempt that
-starts processes writes their ids to ``$ATTEMPT_PIDS``: none may outlive the
-grading. A reference solution and a fresh starter are graded too.
+Each file under ``examples/<problem>/attempts/`` is a mistake a learner makes;
+each under ``tests/grader/attempts/<problem>/`` tests the grader itself (a
+process left behind, a closed output, terminal escapes, a time limit, an odd
+output). Its ``# expect: STATUS TEXT`` lines give the exit status the grader
+must return and a text its report must contain, and an ``# args:`` line adds
+options. An attempt that starts processes writes their ids to
+``$ATTEMPT_PIDS``: none may outlive the grading. A reference solution and a
+fresh starter are graded too.
 
-Plain answers, right or wrong, are many, and the command handles each the same
-way: its processes, its pipe and its exit statuses do not depend on the
-problem. It grades, of each problem, the plain answer its lesson shows, and
-that report must be the one the built page shows; each lesson's notebook
-grades the starter, every plain answer and the reference (tests/notebook),
-with the same engine and held to the same lines. Every attempt is graded
-somewhere (test_every_attempt_is_graded).
+The learners' answers that run, right or wrong, are many, and the command
+handles each the same way: its processes, its pipe and its exit statuses do
+not depend on the problem. It grades, of each problem, the answer its lesson
+shows, and that report must be the one the built page shows; each lesson's
+notebook grades the starter, every such answer and the reference
+(tests/notebook), with the same engine and held to the same lines. Every
+attempt is graded somewhere (test_every_attempt_is_graded).
+
+Out of scope: the grader is a self-check, not a sandbox. A file can forge its
+grade (read the reference's outputs where the grading process keeps them,
+rewrite the grader's frames or files); no test here asks the grader to notice.
 
 A grading run spends most of its time starting JAX, so the runs the selected
 tests need are all started at once, by one fixture, as many at a time as there
@@ -31,8 +37,10 @@ from pathlib import Path
 
 import pytest
 from project import (
+    GRADER_ATTEMPTS,
     LESSONS,
     expected,
+    grader_attempts,
     plain_attempts,
     shown_attempt,
     shown_report,
@@ -94,9 +102,8 @@ class Grading:
         return result, [int(pid) for pid in started]
 
 
-def expectations(path):
+def expectations(problem, path):
     """The Grading an attempt file asks for, from its comments."""
-    problem = path.parent.parent.name
     wanted = expected(path)
     return Grading(
         name=f"{problem}/{path.stem}",
@@ -109,8 +116,8 @@ def expectations(path):
 
 
 def by_the_command(problem):
-    """The attempts the command grades here: all but the plain answers, and
-    of those the one the problem's lesson shows."""
+    """A problem's attempts the command grades here: those a notebook cannot
+    (status 2), and the one the problem's lesson shows."""
     plain = {p.resolve() for p in plain_attempts(problem)}
     plain.discard(shown_attempt(problem).resolve())
     return [path for path in problem.attempts if path.resolve() not in plain]
@@ -131,7 +138,12 @@ GRADINGS = [
         2,
         ("SyntaxError in", "syntax_error.py, line 1: expected ':'"),
     ),
-    *(expectations(path) for p in PROBLEMS.values() for path in by_the_command(p)),
+    *(
+        expectations(p.name, path)
+        for p in PROBLEMS.values()
+        for path in by_the_command(p)
+    ),
+    *(expectations(problem, path) for problem, path in grader_attempts()),
 ]
 SHOWN = {
     slug: next(
@@ -263,6 +275,10 @@ def test_python_without_the_packages_gets_a_message_not_a_traceback():
 
 def test_every_attempt_is_graded():
     """By the command here, or by its lesson's notebook in tests/notebook."""
+    folders = {path.name for path in GRADER_ATTEMPTS.iterdir() if path.is_dir()}
+    assert folders <= set(PROBLEMS), "tests/grader/attempts/<problem>/ only"
+    graded_here = {(ROOT / g.attempt).resolve() for g in GRADINGS}
+    assert {path.resolve() for _, path in grader_attempts()} <= graded_here
     for problem in PROBLEMS.values():
         every = {path.resolve() for path in problem.attempts}
         runs = {
