@@ -6,18 +6,18 @@
 
 (or ``python -m lessongrader ...`` with a python that has jax and flax).
 
-FILE runs in a process of its own, with a time limit; that process computes
-the reference outputs first, and sends them out of FILE's reach before
-importing it (``lessongrader.isolation``). Exit status:
+FILE runs in a process of its own, with your privileges and a time limit;
+that process computes the reference outputs before it imports FILE
+(``lessongrader.isolation``). It checks your answer; it is not a sandbox.
+Exit status:
 
 - 0: every case passed;
 - 1: the attempt ran and is wrong in at least one case, or is not attempted
-  yet (it still raises ``NotImplementedError``, as a starter file does), or it
-  changed the grading (the cases, or the grader's files);
+  yet (it still raises ``NotImplementedError``, as a starter file does);
 - 2: it could not be graded (no such file, syntax error, exception while
-  importing it, no function of that name or other parameter names, time
-  limit), or the command was used wrongly, or the grader failed: then its log
-  is kept, and the report says where.
+  importing it, no function of that name, other parameter names, time
+  limit), the grading was stopped by a signal, the command was used wrongly,
+  or the grader failed: then its log is kept, and the report says where.
 
 Listing problems and writing starters import no JAX.
 """
@@ -35,6 +35,7 @@ from pathlib import Path
 PROG = "python3 -m nox -s check --"
 DEFAULT_TIMEOUT = 120.0
 STARTERS = "attempts"  # where --starter writes, ignored by git
+MODES = ("list", "starter")  # options that go alone
 
 try:
     import numpy  # noqa: F401
@@ -48,6 +49,7 @@ except ImportError:  # started with a python that lacks the project's packages
 
 from lessongrader import catalog, isolation  # noqa: E402
 from lessongrader import report as reports  # noqa: E402
+from lessongrader.isolation import Stopped  # noqa: E402
 from lessongrader.report import PASSED, UNGRADABLE  # noqa: E402
 from lessongrader.text import visible  # noqa: E402
 
@@ -81,18 +83,13 @@ def check_encoding(source, filename):
         raise SyntaxError(message, where) from None
 
 
-def _print(report):
-    print(report.text())
-    return report.status
-
-
-def grade(problem, file, timeout):
-    print(visible(f"Grading {problem.name} (lesson {problem.lesson})\nFile: {file}\n"))
+def report_on(problem, file, timeout):
+    """The report on FILE, graded (or why it cannot be)."""
     path = Path(file)
     if not path.exists():
-        return _print(reports.cannot(f"{file} does not exist."))
+        return reports.cannot(f"{file} does not exist.")
     if not path.is_file():
-        return _print(reports.cannot(f"{file} is not a file."))
+        return reports.cannot(f"{file} is not a file.")
     try:
         source = path.read_bytes()
         check_encoding(source, str(path))
@@ -104,20 +101,33 @@ def grade(problem, file, timeout):
         if exc.text:
             caret = " " * max((exc.offset or 1) - 1, 0) + "^"
             extra = [f"    {exc.text.rstrip()}", f"    {caret}"]
-        return _print(reports.cannot(text, extra=extra))
+        return reports.cannot(text, extra=extra)
     except (OSError, ValueError) as exc:
-        return _print(reports.cannot(f"{file} cannot be read as Python: {exc}."))
+        return reports.cannot(f"{file} cannot be read as Python: {exc}.")
     run = isolation.run_attempt(problem.name, path.resolve(), timeout)
     try:
-        return _print(reports.isolated(problem, file, run, DEFAULT_TIMEOUT))
+        return reports.isolated(problem, file, run, DEFAULT_TIMEOUT)
     except Exception:  # the grader's own fault: its log, not a traceback
         kept = run.keep_log(problem.name, ("the grader", traceback.format_exc()))
-        return _print(
-            reports.cannot(
-                "internal error in the grader, while writing its report. The "
-                f"grader's log is kept in {kept}."
-            )
+        return reports.cannot(
+            "internal error in the grader, while writing its report. The "
+            f"grader's log is kept in {kept}."
         )
+
+
+def stopped_text(stop):
+    return (
+        f"Grading stopped: the grader received {stop.signal}. Your file's process, "
+        "and every process it started, ended with it."
+    )
+
+
+def grade(problem, file, timeout):
+    """Grade FILE and print the report; its exit status."""
+    print(visible(f"Grading {problem.name} (lesson {problem.lesson})\nFile: {file}\n"))
+    report = report_on(problem, file, timeout)  # Stopped: main says so
+    print(report.text())
+    return report.status
 
 
 class UsageError(Exception):
@@ -223,40 +233,50 @@ def parser():
     return p
 
 
+def run(args, problems):
+    """What the arguments ask for; its exit status."""
+    modes = [m for m in MODES if getattr(args, m)]
+    if len(modes) > 1:
+        raise UsageError(f"--{modes[0]} and --{modes[1]} go alone", usage=True)
+    if args.output and not args.starter:
+        raise UsageError("--output goes with --starter", usage=True)
+    if args.list:
+        if args.problem or args.starter:
+            raise UsageError("--list takes no other argument", usage=True)
+        return list_problems(problems)
+    if args.starter:
+        if args.problem:
+            raise UsageError("--starter takes a problem, and no FILE", usage=True)
+        problem = _problem(problems, args.starter)
+        return write_starter(problem, args.output or f"{STARTERS}/{problem.name}.py")
+    if not args.problem:
+        raise UsageError(
+            "give a PROBLEM and a FILE (or --list, or --starter PROBLEM)",
+            usage=True,
+        )
+    if args.problem not in problems and args.file in problems:
+        raise UsageError(f"the problem comes first: {PROG} {args.file} {args.problem}")
+    problem = _problem(problems, args.problem)
+    if not args.file:
+        raise UsageError("give a PROBLEM and a FILE", usage=True)
+    return grade(problem, args.file, args.timeout)
+
+
 def main(argv=None):
     p = parser()
     args = p.parse_args(argv)
     try:
-        problems = catalog.discover()
-        if args.list:
-            if args.problem or args.starter:
-                raise UsageError("--list takes no other argument", usage=True)
-            return list_problems(problems)
-        if args.starter:
-            if args.problem:
-                raise UsageError("--starter takes a problem, and no FILE", usage=True)
-            problem = _problem(problems, args.starter)
-            output = args.output or f"{STARTERS}/{problem.name}.py"
-            return write_starter(problem, output)
-        if args.output:
-            raise UsageError("--output goes with --starter", usage=True)
-        if not args.problem or not args.file:
-            raise UsageError(
-                "give a PROBLEM and a FILE (or --list, or --starter PROBLEM)",
-                usage=True,
-            )
-        if args.problem not in problems and args.file in problems:
-            raise UsageError(
-                f"the problem comes first: {PROG} {args.file} {args.problem}"
-            )
-        return grade(_problem(problems, args.problem), args.file, args.timeout)
+        # A signal that ends the grader ends what it started first (Stopped).
+        with isolation.stop_on_signals():
+            return run(args, catalog.discover())
     except UsageError as exc:
         if exc.usage:
             p.print_usage(sys.stderr)
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return UNGRADABLE
-    except KeyboardInterrupt:
-        print("\nInterrupted.", file=sys.stderr)
+    except Stopped as stop:
+        with contextlib.suppress(OSError):  # a closed terminal may have sent it
+            print(f"\n{stopped_text(stop)}", flush=True)
         return UNGRADABLE
     except BrokenPipeError:
         raise  # the reader went away: not a fault of the grader
