@@ -27,15 +27,20 @@ are processors; each test then waits for its own.
 """
 
 import dataclasses
+import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import jsonschema
+import psutil
 import pytest
 from project import (
     GRADER_ATTEMPTS,
@@ -346,3 +351,104 @@ def test_a_signal_to_the_grader_ends_the_grading_and_what_it_started(signum, tmp
     assert "Traceback" not in out + err, out + err
     assert not [pid for pid in started if alive(pid)]
     assert not list(temporary.glob("lessongrader-*"))
+
+
+def children(pid):
+    return psutil.Process(pid).children(recursive=True)
+
+
+def test_watch_grades_at_each_save_and_ends_cleanly_on_ctrl_c(tmp_path):
+    attempt = tmp_path / "dropout_forward.py"
+    shutil.copy(ROOT / "examples/dropout_forward/attempts/no_rescale.py", attempt)
+    lines = []
+    with grader("--watch", "dropout_forward", attempt) as run:
+        reader = threading.Thread(target=lambda: lines.extend(run.stdout))
+        reader.start()
+
+        def reports():
+            return [line for line in lines if line.endswith("cases passed.\n")]
+
+        wait_for(lambda: len(reports()) == 1, run, "first report")
+        assert "[no-rescale]" in "".join(lines)
+        time.sleep(0.05)  # a later modification time, where it is kept coarsely
+        shutil.copy(ROOT / "examples/dropout_forward/solution.py", attempt)
+        wait_for(lambda: len(reports()) == 2, run, "report after the save")
+        assert reports()[1] == "8 of 8 cases passed.\n"
+        wait_for(lambda: lines[-1].startswith("Watching"), run, "watching again")
+        assert not children(run.pid)
+        run.send_signal(signal.SIGINT)
+        run.wait(timeout=60)
+        reader.join(timeout=10)
+        err = run.stderr.read()
+    assert run.returncode == 0, "".join(lines) + err
+    assert lines[-1] == f"Stopped watching {attempt}.\n"
+    assert "Traceback" not in "".join(lines) + err
+
+
+def test_progress_says_where_each_problem_stands(tmp_path):
+    attempts = tmp_path / "attempts"
+    attempts.mkdir()
+    shutil.copy(
+        ROOT / "examples/dropout_forward/solution.py", attempts / "dropout_forward.py"
+    )
+    shutil.copy(
+        ROOT / "examples/train_eval_forward/attempts/flag_inverted.py",
+        attempts / "train_eval_forward.py",
+    )
+    written = check("--starter", "batchnorm_forward", cwd=tmp_path)
+    assert written.returncode == 0, written.stderr
+    result = check("--progress", cwd=tmp_path)
+    assert result.returncode == 1, result.stdout + result.stderr
+    found = dict(re.findall(r"^  (\w+) +(lesson [\w-]+: .*)$", result.stdout, re.M))
+    assert found == {
+        name: f"lesson {problem.lesson}: "
+        + {
+            "dropout_forward": "solved",
+            "train_eval_forward": "[flag-inverted] The train/eval flag is inverted",
+        }.get(name, "not started")
+        for name, problem in PROBLEMS.items()
+    }, result.stdout
+    assert result.stdout.rstrip().endswith(f"1 of {len(PROBLEMS)} solved.")
+
+
+SCHEMA = json.loads((catalog.PACKAGE / "results.schema.json").read_text())
+PRINTS = """
+from lessongrader.problems.dropout_forward.solution import dropout_forward as right
+
+
+def dropout_forward(seed, x, rate, deterministic):
+    print(f"seed {seed}: " + "x" * 600)
+    return right(seed, x, rate, deterministic)
+"""
+
+
+def test_json_reports_follow_the_schema_kept_in_the_repository(tmp_path):
+    """One of each verdict: pass, fail, error; and what each case printed."""
+    prints = tmp_path / "prints.py"
+    prints.write_text(PRINTS)
+    broken = tmp_path / "broken.py"
+    broken.write_text(SYNTAX_ERROR)
+    attempts = {
+        "pass": prints,
+        "fail": ROOT / "examples/dropout_forward/attempts/p_equals_rate.py",
+        "error": broken,
+    }
+    for status, attempt in attempts.items():
+        result = check("dropout_forward", attempt, "--format", "json")
+        assert result.returncode == {"pass": 0, "fail": 1, "error": 2}[status]
+        report = json.loads(result.stdout)
+        jsonschema.validate(report, SCHEMA)
+        assert report["status"] == status, report
+        if status == "error":
+            assert "SyntaxError" in report["message"] and report["tests"] == []
+            continue
+        tests = report["tests"]
+        assert [t["name"] for t in tests] == [f"case {n}" for n in range(1, 9)]
+        if status == "pass":
+            for test in tests:
+                seed = re.search(r"seed=([\d.]+)", test["test_code"]).group(1)
+                assert test["output"].startswith(f"seed {seed}: xxx")
+                assert len(test["output"]) == 500, test["output"]
+        else:
+            failed = [t for t in tests if t["status"] == "fail"]
+            assert len(failed) == 4 and "[p-equals-rate]" in failed[0]["message"]

@@ -4,12 +4,14 @@ No attempt runs and no JAX is imported: a case is a reference output, its
 evaluation output and what an attempt returned.
 """
 
+import json
 from types import SimpleNamespace
 
+import jsonschema
 import numpy as np
 import pytest
 
-from lessongrader import catalog
+from lessongrader import catalog, cli
 from lessongrader.compare import (
     Case,
     build_cases,
@@ -20,7 +22,8 @@ from lessongrader.compare import (
 )
 from lessongrader.diagnose import Diagnoses, diagnose, match_pitfalls
 from lessongrader.flags import dropout_properties, dropout_scale
-from lessongrader.report import PASSED, WRONG, Report
+from lessongrader.report import PASSED, WRONG, Report, cannot
+from lessongrader.results import results
 
 X = np.array([1.0, -2.0, 3.0, 4.0])
 MASK = np.array([True, False, True, True])
@@ -178,3 +181,50 @@ def test_nan_and_inf_are_values_and_the_details_say_where():
     case = array_case(got, expected)
     assert case.not_finite and names([case]) == ["not-finite"]
     assert "index 0 is nan" in case_details(case, "attempt.py")
+
+
+SCHEMA = json.loads((catalog.PACKAGE / "results.schema.json").read_text())
+
+
+def test_the_json_report_follows_its_schema_and_cuts_each_output():
+    passed = array_case(X, X, number=0)
+    passed.output = "a" * 600
+    failed = array_case(np.where(MASK, X, 0), np.where(MASK, X * 2, 0), number=1)
+    raised = array_case(X, X, number=2)
+    raised.got = {"kind": "error", "error": {"type": "KeyError", "message": "k"}}
+    raised.failure = compare(raised)
+    report = Report(WRONG, cases=[passed, failed, raised], file="attempt.py")
+    report.diagnoses = diagnose(
+        {"settings": DROPOUT, "pitfalls": []}, {}, [failed], DROPOUT_PROBLEM
+    )
+    data = results(report)
+    jsonschema.validate(data, SCHEMA)
+    assert data["status"] == "fail"
+    assert [t["status"] for t in data["tests"]] == ["pass", "fail", "error"]
+    first, second, third = data["tests"]
+    assert len(first["output"]) == 500 and first["output"].endswith("characters)")
+    assert first["message"] is None and second["output"] is None
+    assert "[no-rescale]" in second["message"] and "expected:" in second["message"]
+    assert third["message"].startswith("Case 3: f(...)\n  raised KeyError")
+    error = results(cannot("x.py does not exist.", extra=["  a line"]))
+    jsonschema.validate(error, SCHEMA)
+    assert error == {
+        "version": 3,
+        "status": "error",
+        "message": "Could not grade: x.py does not exist.\n  a line",
+        "tests": [],
+    }
+
+
+def test_hints_come_from_the_command_in_order_without_jax(capsys):
+    problem = catalog.discover()["dropout_forward"]
+    assert cli.main(["--hint", "dropout_forward"]) == 0
+    title, text = problem.hints[0]
+    out = capsys.readouterr().out
+    assert out.startswith(f"Hint 1 of {len(problem.hints)}: {title}\n")
+    assert "--hint dropout_forward 2" in out
+    last = len(problem.hints)
+    assert cli.main(["--hint", "dropout_forward", str(last)]) == 0
+    assert "The next one" not in capsys.readouterr().out
+    assert cli.main(["--hint", "dropout_forward", str(last + 1)]) == 2
+    assert f"choose 1 to {last}" in capsys.readouterr().err
