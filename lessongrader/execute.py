@@ -227,7 +227,7 @@ def error_record(exc, attempt_path=None, spec=None, code_of=None):
                 record["line"] = lineno
                 record["code"] = (line or "").strip() or None
                 break
-    except Exception:  # a traceback the attempt tampered with: no line, then
+    except Exception:  # a traceback that cannot be read: no line, then
         pass
     record["hint"] = exception_hint(kind, message, spec)
     return record
