@@ -5,8 +5,9 @@ privileges, and checks your answer; it does not contain hostile code, and a
 file that sets out to forge its grade can (the reference's outputs are in its
 process). What it does guard is the grading of an honest file:
 
-- ``run_attempt`` starts one process, ``python -m lessongrader.isolation
-  PROBLEM FILE OUTDIR``. It computes the reference's outputs and the known
+- ``run_attempt`` starts one grading process, ``python -m
+  lessongrader.isolation PROBLEM FILE OUTDIR``. It computes the reference's
+  outputs and the known
   mistakes' first, before FILE is imported, so that what FILE does when
   imported (``jax_enable_x64``, a patched module) cannot change them, and
   writes them to OUTDIR/reference.npz. Then it imports FILE and runs it on
@@ -15,16 +16,17 @@ process). What it does guard is the grading of an honest file:
   spends most of its time starting JAX, and pays for it once.
 - Its output belongs to the attempt: what the grader prints goes to
   OUTDIR/grader.log, and so do warnings raised in the grader's own files.
-- Once its results are written, it stops itself (SIGSTOP): nothing the attempt
-  left behind (a thread, an atexit hook) runs after them.
-- It is a child subreaper (Linux): a process FILE starts, even in a session of
-  its own, stays in its tree when its parent ends, instead of going to init.
-  When the results are in, the time limit runs out, or the grader is stopped
-  by a signal (``stop_on_signals``), ``end_tree`` ends every process of that
-  tree, and the temporary folder is removed.
+- Once its results are written, it ends at once (``os._exit``): nothing the
+  attempt left behind (a thread, an atexit hook) runs after them.
+- Its parent is ``lessongrader.supervise``, a child subreaper (Linux) that
+  outlives it: a process FILE starts, even in a session of its own, stays in
+  the supervisor's tree when its parent ends, instead of going to init. When
+  the grading process has ended, the time limit runs out, or the grader is
+  stopped by a signal (``stop_on_signals``), ``end_tree`` ends every process
+  of that tree, and the temporary folder is removed.
 
 The process that calls ``run_attempt`` is left as it was: the subreaper flag is
-set in the grading process only.
+set in the supervisor only.
 """
 
 import builtins
@@ -50,7 +52,6 @@ from lessongrader import catalog
 
 SHOWN_OUTPUT = 2000  # characters of the attempt's own output shown
 POLL = 0.05  # seconds between two looks at the grading process
-PR_SET_CHILD_SUBREAPER = 36  # from <linux/prctl.h>
 # Python's builtins as they were before any attempt ran in this process.
 BUILTINS = dict(vars(builtins))
 
@@ -168,9 +169,9 @@ def end_tree(pid, wait=5.0):
 
     Each process is stopped (SIGSTOP) before the tree is listed again, so that
     none starts another meanwhile, and the listing is repeated until it finds
-    no new one: a process whose parent ended was adopted by pid, their
-    subreaper, and is found too, however deep the tree. Then all are killed at
-    once. pid itself, a child of the caller, is left for the caller to reap.
+    no new one: a process whose parent ended was adopted by pid, the
+    supervisor, and is found too, however deep the tree. Then all are killed
+    at once. pid itself, a child of the caller, is left for the caller to reap.
     """
     try:
         root = psutil.Process(pid)
@@ -196,11 +197,12 @@ def end_tree(pid, wait=5.0):
         time.sleep(0.01)
 
 
-def _wait_for_results(proc, results, deadline):
-    """Whether the results came (or the process ended) before the deadline."""
-    while not results.exists() and proc.poll() is None:
+def _wait_for_grading(proc, ended, deadline):
+    """Whether the grading process ended before the deadline (the
+    supervisor, proc, then writes its status to ended)."""
+    while not ended.exists() and proc.poll() is None:
         if time.monotonic() >= deadline:
-            return results.exists()
+            return False
         time.sleep(POLL)
     return True
 
@@ -283,9 +285,9 @@ def run_attempt(problem, path, timeout):
     """Compute the reference, then run the attempt, in one process of its own.
 
     The attempt's results count once the process has written them, even if
-    something it started still runs; then every process started for the
-    grading is ended, before anything is read. Stopped (stop_on_signals)
-    passes through, after the same clean-up.
+    something it started still runs; every process started for the grading
+    is ended before anything is read. Stopped (stop_on_signals) passes
+    through, after the same clean-up.
     """
     deadline = time.monotonic() + timeout
     # The attempt may leave files there that cannot be removed: not a failure.
@@ -293,10 +295,11 @@ def run_attempt(problem, path, timeout):
         prefix="lessongrader-", ignore_cleanup_errors=True
     ) as tmp:
         outdir, proc = Path(tmp), None
-        command = [sys.executable, "-m", "lessongrader.isolation"]
+        grading = [sys.executable, "-m", "lessongrader.isolation"]
+        supervisor = [sys.executable, "-m", "lessongrader.supervise"]
         try:
             proc = subprocess.Popen(
-                [*command, problem, str(path), tmp],
+                [*supervisor, str(outdir / "ended"), *grading, problem, str(path), tmp],
                 env=_environment(),
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
@@ -306,7 +309,8 @@ def run_attempt(problem, path, timeout):
             )
             capture = _Capture(proc.stdout)
             capture.start()
-            timed_out = not _wait_for_results(proc, outdir / "results.json", deadline)
+            ended = _wait_for_grading(proc, outdir / "ended", deadline)
+            timed_out = not ended and not (outdir / "results.json").exists()
         finally:
             if proc is not None:
                 end_tree(proc.pid)
@@ -318,8 +322,10 @@ def run_attempt(problem, path, timeout):
         # Read only now: nothing the attempt started runs any more.
         results, arrays = _read_results(outdir) if not timed_out else (None, {})
         log = _read_text(outdir / "grader.log")
+        status = _read_text(outdir / "ended")
+        returncode = int(status) if status else proc.returncode
         state, meta, expected, error = _read_reference(
-            outdir, timed_out, proc.returncode, log
+            outdir, timed_out, returncode, log
         )
         logs = [("the grader's process", log)]
         if state == "failed":
@@ -330,7 +336,7 @@ def run_attempt(problem, path, timeout):
             output=capture.text(),
             timed_out=timed_out,
             progress=_read_text(outdir / "progress"),
-            returncode=proc.returncode,
+            returncode=returncode,
             timeout=timeout,
             reference=meta,
             expected=expected,
@@ -341,20 +347,6 @@ def run_attempt(problem, path, timeout):
 
 
 # -- The grading process's side -----------------------------------------------
-
-
-def _become_subreaper():
-    """Make the orphans of every process started from here children of this one.
-
-    A process the attempt starts in a session of its own escapes its process
-    group; once its parent ends it would go to init and outlive the grading.
-    """
-    if not sys.platform.startswith("linux"):
-        return
-    import ctypes
-
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
 
 
 def _flush():
@@ -534,12 +526,10 @@ def main(argv):
         sys.exit("usage: python -m lessongrader.isolation PROBLEM FILE OUTDIR")
     name, attempt, outdir = argv
     outdir = Path(outdir)
-    _become_subreaper()
     if not write_reference(name, outdir):
-        sys.exit(1)  # the attempt was not imported: nothing to wait for
+        sys.exit(1)  # the attempt was not imported
     grade_attempt(name, attempt, outdir)
-    # Wait here, with everything the attempt left, to be ended by run_attempt.
-    os.kill(os.getpid(), signal.SIGSTOP)
+    # Whatever the attempt left running in this process ends here.
     os._exit(0)
 
 
