@@ -5,8 +5,8 @@ so they do when the grader is stopped by a signal (test_cli.py grades it
 with a longer limit for that). Their ids go to $ATTEMPT_PIDS once both run.
 """
 
-# args: --timeout 10
-# expect: 2 timed out after 10 s while running case 1
+# args: --timeout 20
+# expect: 2 timed out after 20 s while running case 1
 
 import os
 import subprocess
