@@ -159,6 +159,7 @@ def _stamp(path):
 def watch(problem, file, timeout):
     """Grade FILE now, then again each time it is saved, until Ctrl-C."""
     print(f"Watching {file}: graded each time you save it. Ctrl-C stops.\n")
+    # Each report is flushed as it is written: a reader of a pipe sees it then.
     seen, grading = None, False
     try:
         while True:
@@ -167,7 +168,7 @@ def watch(problem, file, timeout):
                 seen, grading = stamp, True
                 grade(problem, file, timeout)
                 grading = False
-                print(f"\nWatching {file} (Ctrl-C stops).")
+                print(f"\nWatching {file} (Ctrl-C stops).", flush=True)
             time.sleep(WATCH_INTERVAL)
     except Stopped as stop:
         if grading:
