@@ -7,10 +7,14 @@ A problem is a folder named after the function it asks for, holding
 - ``problem.py``: its ``LESSON`` (the page), its ``CONTRACT`` and ``HINTS``
   (literals: the page, the starter and the notebook render them) and the
   ``CASES`` it is graded on;
-- ``mistakes.py``: its known mistakes, as code (``lessongrader.mistakes``);
-- optionally ``diagnosis.py``: checks of its own, on arrays only (NumPy), to
-  name a mistake the known ones do not give;
-- ``attempts/``: real wrong attempts, which test the grader (not installed).
+- ``mistakes.py``: its ``SPEC``: its known mistakes, as code, what its own
+  checks compare with, and any checks of the classes its contract names
+  (``lessongrader.mistakes``);
+- optionally ``diagnosis.py``: its own checks, ``properties(case, settings,
+  add)``, on arrays only (NumPy), to name a mistake the known ones do not give
+  (``lessongrader.diagnose``);
+- ``attempts/``: mistakes learners make, each with the verdict it must get,
+  which test the grader (not installed).
 
 In the repository the folders are ``examples/<problem>/``; in the installed
 package, ``lessongrader/problems/<problem>/``. Their modules are imported as
@@ -76,6 +80,17 @@ class Problem:
 
     def cases(self):
         return [dict(case) for case in self.module("problem").CASES]
+
+    def hint(self, n):
+        """Hint n (from 1) as (its heading, its Markdown text); ValueError,
+        saying which there are, if there is no hint n."""
+        count = len(self.hints)
+        if not count:
+            raise ValueError("This problem has no hints.")
+        if not 1 <= n <= count:
+            raise ValueError(f"There are {count} hints: choose 1 to {count}.")
+        title, text = self.hints[n - 1]
+        return f"Hint {n} of {count}: {title}", text.strip()
 
     def contract_markdown(self, definition_lists=True):
         """The contract as the page's Problem section shows it (MyST Markdown;

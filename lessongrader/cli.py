@@ -1,33 +1,40 @@
-"""The command: grade an attempt at a problem, list the problems, write a starter.
+"""The command: grade an attempt at a problem, and practise.
 
-    python3 -m nox -s check -- PROBLEM FILE [--timeout S]
+    python3 -m nox -s check -- PROBLEM FILE [--timeout S] [--format json]
+    python3 -m nox -s check -- --watch PROBLEM [FILE]   # grade at each save
+    python3 -m nox -s check -- --progress               # every attempt in attempts/
+    python3 -m nox -s check -- --hint PROBLEM [N]       # hint N, from 1
     python3 -m nox -s check -- --list
     python3 -m nox -s check -- --starter PROBLEM [--output PATH]
 
 (or ``python -m lessongrader ...`` with a python that has jax and flax).
 
-FILE runs in a process of its own, with a time limit; that process computes
-the reference outputs first, and sends them out of FILE's reach before
-importing it (``lessongrader.isolation``). Exit status:
+FILE runs in a process of its own, with your privileges and a time limit;
+that process computes the reference outputs before it imports FILE
+(``lessongrader.isolation``). It checks your answer; it is not a sandbox.
+Exit status:
 
 - 0: every case passed;
 - 1: the attempt ran and is wrong in at least one case, or is not attempted
-  yet (it still raises ``NotImplementedError``, as a starter file does), or it
-  changed the grading (the cases, or the grader's files);
+  yet (it still raises ``NotImplementedError``, as a starter file does);
 - 2: it could not be graded (no such file, syntax error, exception while
-  importing it, no function of that name or other parameter names, time
-  limit), or the command was used wrongly, or the grader failed: then its log
-  is kept, and the report says where.
+  importing it, no function of that name, other parameter names, time
+  limit), the grading was stopped by a signal, the command was used wrongly,
+  or the grader failed: then its log is kept, and the report says where.
 
-Listing problems and writing starters import no JAX.
+``--watch`` ends on Ctrl-C, with status 0, or 2 if that stopped a grading;
+``--progress`` exits 0 when every problem is solved, 1 otherwise. Listing
+problems, writing starters and hints import no JAX.
 """
 
 import argparse
 import contextlib
 import difflib
 import io
+import json
 import sys
 import textwrap
+import time
 import tokenize
 import traceback
 from pathlib import Path
@@ -35,6 +42,9 @@ from pathlib import Path
 PROG = "python3 -m nox -s check --"
 DEFAULT_TIMEOUT = 120.0
 STARTERS = "attempts"  # where --starter writes, ignored by git
+WATCH_INTERVAL = 0.5  # seconds between two looks at a watched file
+MODES = ("list", "starter", "watch", "progress", "hint")  # options that go alone
+PROGRESS_WIDTH = 120  # characters of a line of --progress
 
 try:
     import numpy  # noqa: F401
@@ -48,8 +58,10 @@ except ImportError:  # started with a python that lacks the project's packages
 
 from lessongrader import catalog, isolation  # noqa: E402
 from lessongrader import report as reports  # noqa: E402
-from lessongrader.report import PASSED, UNGRADABLE  # noqa: E402
-from lessongrader.text import visible  # noqa: E402
+from lessongrader.isolation import Stopped  # noqa: E402
+from lessongrader.report import PASSED, UNGRADABLE, WRONG  # noqa: E402
+from lessongrader.results import results  # noqa: E402
+from lessongrader.text import shorten, visible  # noqa: E402
 
 
 def check_encoding(source, filename):
@@ -81,18 +93,13 @@ def check_encoding(source, filename):
         raise SyntaxError(message, where) from None
 
 
-def _print(report):
-    print(report.text())
-    return report.status
-
-
-def grade(problem, file, timeout):
-    print(visible(f"Grading {problem.name} (lesson {problem.lesson})\nFile: {file}\n"))
+def report_on(problem, file, timeout):
+    """The report on FILE, graded (or why it cannot be)."""
     path = Path(file)
     if not path.exists():
-        return _print(reports.cannot(f"{file} does not exist."))
+        return reports.cannot(f"{file} does not exist.")
     if not path.is_file():
-        return _print(reports.cannot(f"{file} is not a file."))
+        return reports.cannot(f"{file} is not a file.")
     try:
         source = path.read_bytes()
         check_encoding(source, str(path))
@@ -104,20 +111,112 @@ def grade(problem, file, timeout):
         if exc.text:
             caret = " " * max((exc.offset or 1) - 1, 0) + "^"
             extra = [f"    {exc.text.rstrip()}", f"    {caret}"]
-        return _print(reports.cannot(text, extra=extra))
+        return reports.cannot(text, extra=extra)
     except (OSError, ValueError) as exc:
-        return _print(reports.cannot(f"{file} cannot be read as Python: {exc}."))
+        return reports.cannot(f"{file} cannot be read as Python: {exc}.")
     run = isolation.run_attempt(problem.name, path.resolve(), timeout)
     try:
-        return _print(reports.isolated(problem, file, run, DEFAULT_TIMEOUT))
+        return reports.isolated(problem, file, run, DEFAULT_TIMEOUT)
     except Exception:  # the grader's own fault: its log, not a traceback
         kept = run.keep_log(problem.name, ("the grader", traceback.format_exc()))
-        return _print(
-            reports.cannot(
-                "internal error in the grader, while writing its report. The "
-                f"grader's log is kept in {kept}."
-            )
+        return reports.cannot(
+            "internal error in the grader, while writing its report. The "
+            f"grader's log is kept in {kept}."
         )
+
+
+def stopped_text(stop):
+    return (
+        f"Grading stopped: the grader received {stop.signal}. Your file's process, "
+        "and every process it started, ended with it."
+    )
+
+
+def grade(problem, file, timeout, form="text"):
+    """Grade FILE and print the report; its exit status."""
+    if form == "json":
+        try:
+            report = report_on(problem, file, timeout)
+        except Stopped as stop:
+            report = reports.cannot(stopped_text(stop))
+        print(json.dumps(results(report), indent=2))
+        return report.status
+    print(visible(f"Grading {problem.name} (lesson {problem.lesson})\nFile: {file}\n"))
+    report = report_on(problem, file, timeout)  # Stopped: main says so
+    print(report.text())
+    return report.status
+
+
+def _stamp(path):
+    """What changes when the file is saved: its modification time and size."""
+    try:
+        stat = Path(path).stat()
+    except OSError:
+        return None
+    return stat.st_mtime_ns, stat.st_size
+
+
+def watch(problem, file, timeout):
+    """Grade FILE now, then again each time it is saved, until Ctrl-C."""
+    print(f"Watching {file}: graded each time you save it. Ctrl-C stops.\n")
+    # Each report is flushed as it is written: a reader of a pipe sees it then.
+    seen, grading = None, False
+    try:
+        while True:
+            stamp = _stamp(file)
+            if stamp != seen:
+                seen, grading = stamp, True
+                grade(problem, file, timeout)
+                grading = False
+                print(f"\nWatching {file} (Ctrl-C stops).", flush=True)
+            time.sleep(WATCH_INTERVAL)
+    except Stopped as stop:
+        if grading:
+            print(f"\n{stopped_text(stop)}")
+        print(f"\nStopped watching {file}.")
+        return UNGRADABLE if grading else PASSED
+
+
+def _first_words(report):
+    """One line on a report: its first diagnosis, or why it was not graded."""
+    if report.status == PASSED:
+        return "solved"
+    if report.message.startswith("[not-attempted]"):
+        return "not started"
+    if report.diagnoses:
+        first = report.diagnoses[0]
+        return f"[{first.name}] {first.title}"
+    return " ".join(report.message.split())
+
+
+def progress(problems, timeout):
+    """One line per problem: its attempt in attempts/, graded."""
+    print(f"Your attempts in {STARTERS}/ (start one with {PROG} --starter PROBLEM):")
+    width = max(len(name) for name in problems)
+    solved = 0
+    for problem in problems.values():
+        file = f"{STARTERS}/{problem.name}.py"
+        if Path(file).exists():
+            report = report_on(problem, file, timeout)
+            words = _first_words(report)
+            solved += report.status == PASSED
+        else:
+            words = "not started"
+        line = f"  {problem.name:{width}}  lesson {problem.lesson}: {words}"
+        print(visible(shorten(line, PROGRESS_WIDTH)))
+    print(f"\n{solved} of {len(problems)} solved.")
+    return PASSED if solved == len(problems) else WRONG
+
+
+def show_hint(problem, n):
+    try:
+        heading, text = problem.hint(n)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    print(f"{heading}\n\n{text}")
+    if n < len(problem.hints):
+        print(f"\nThe next one: {PROG} --hint {problem.name} {n + 1}")
+    return PASSED
 
 
 class UsageError(Exception):
@@ -205,7 +304,9 @@ def parser():
         "attempted yet, 2 could not be graded or wrong usage",
     )
     p.add_argument("problem", nargs="?", help="the problem, as --list shows it")
-    p.add_argument("file", nargs="?", help="the Python file with your attempt")
+    p.add_argument(
+        "file", nargs="?", help="the Python file with your attempt (with --hint: N)"
+    )
     p.add_argument(
         "--timeout",
         type=_timeout,
@@ -213,6 +314,23 @@ def parser():
         metavar="S",
         help=f"time limit in seconds for the whole run (default {DEFAULT_TIMEOUT:g})",
     )
+    p.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="json: the report as Exercism's results.json, version 3",
+    )
+    p.add_argument(
+        "--watch",
+        action="store_true",
+        help=f"grade FILE (default {STARTERS}/PROBLEM.py) each time it is saved",
+    )
+    p.add_argument(
+        "--progress",
+        action="store_true",
+        help=f"grade every attempt in {STARTERS}/: one line per problem",
+    )
+    p.add_argument("--hint", action="store_true", help="show hint N of PROBLEM")
     p.add_argument("--list", action="store_true", help="list the problems")
     p.add_argument("--starter", metavar="PROBLEM", help="write a starter file")
     p.add_argument(
@@ -223,40 +341,66 @@ def parser():
     return p
 
 
+def _hint_number(text):
+    try:
+        return int(text or 1)
+    except ValueError:
+        raise UsageError(f"--hint takes a problem and a number: not {text!r}") from None
+
+
+def run(args, problems):
+    """What the arguments ask for; its exit status."""
+    modes = [m for m in MODES if getattr(args, m)]
+    if len(modes) > 1:
+        raise UsageError(f"--{modes[0]} and --{modes[1]} go alone", usage=True)
+    if args.output and not args.starter:
+        raise UsageError("--output goes with --starter", usage=True)
+    if args.format == "json" and modes:
+        raise UsageError("--format goes with PROBLEM FILE", usage=True)
+    if args.list or args.progress:
+        if args.problem or args.starter:
+            raise UsageError(f"--{modes[0]} takes no other argument", usage=True)
+        if args.list:
+            return list_problems(problems)
+        return progress(problems, args.timeout)
+    if args.starter:
+        if args.problem:
+            raise UsageError("--starter takes a problem, and no FILE", usage=True)
+        problem = _problem(problems, args.starter)
+        return write_starter(problem, args.output or f"{STARTERS}/{problem.name}.py")
+    if not args.problem:
+        raise UsageError(
+            "give a PROBLEM and a FILE (or --list, --progress, --starter PROBLEM)",
+            usage=True,
+        )
+    if args.problem not in problems and args.file in problems:
+        raise UsageError(f"the problem comes first: {PROG} {args.file} {args.problem}")
+    problem = _problem(problems, args.problem)
+    if args.hint:
+        return show_hint(problem, _hint_number(args.file))
+    if args.watch:
+        file = args.file or f"{STARTERS}/{problem.name}.py"
+        return watch(problem, file, args.timeout)
+    if not args.file:
+        raise UsageError("give a PROBLEM and a FILE", usage=True)
+    return grade(problem, args.file, args.timeout, args.format)
+
+
 def main(argv=None):
     p = parser()
     args = p.parse_args(argv)
     try:
-        problems = catalog.discover()
-        if args.list:
-            if args.problem or args.starter:
-                raise UsageError("--list takes no other argument", usage=True)
-            return list_problems(problems)
-        if args.starter:
-            if args.problem:
-                raise UsageError("--starter takes a problem, and no FILE", usage=True)
-            problem = _problem(problems, args.starter)
-            output = args.output or f"{STARTERS}/{problem.name}.py"
-            return write_starter(problem, output)
-        if args.output:
-            raise UsageError("--output goes with --starter", usage=True)
-        if not args.problem or not args.file:
-            raise UsageError(
-                "give a PROBLEM and a FILE (or --list, or --starter PROBLEM)",
-                usage=True,
-            )
-        if args.problem not in problems and args.file in problems:
-            raise UsageError(
-                f"the problem comes first: {PROG} {args.file} {args.problem}"
-            )
-        return grade(_problem(problems, args.problem), args.file, args.timeout)
+        # A signal that ends the grader ends what it started first (Stopped).
+        with isolation.stop_on_signals():
+            return run(args, catalog.discover())
     except UsageError as exc:
         if exc.usage:
             p.print_usage(sys.stderr)
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return UNGRADABLE
-    except KeyboardInterrupt:
-        print("\nInterrupted.", file=sys.stderr)
+    except Stopped as stop:
+        with contextlib.suppress(OSError):  # a closed terminal may have sent it
+            print(f"\n{stopped_text(stop)}", flush=True)
         return UNGRADABLE
     except BrokenPipeError:
         raise  # the reader went away: not a fault of the grader

@@ -1,7 +1,8 @@
 """Comparing an attempt's outputs with the reference's: pure functions of arrays.
 
 Each case is compared by type (a JAX or NumPy array), shape, dtype, then
-values, to within ATOL and RTOL.
+values, to within ATOL and RTOL; NaN and inf are values like the others (NaN
+matches NaN), and a report says where they are.
 """
 
 import dataclasses
@@ -19,7 +20,9 @@ MAX_TOLERANCE = 0.1
 def values_match(got, expected, tolerance=ATOL):
     got, expected = np.asarray(got), np.asarray(expected)
     return got.shape == expected.shape and bool(
-        np.allclose(got, expected, rtol=max(RTOL, tolerance), atol=tolerance)
+        np.allclose(
+            got, expected, rtol=max(RTOL, tolerance), atol=tolerance, equal_nan=True
+        )
     )
 
 
@@ -32,9 +35,13 @@ class Case:
     dtype: str
     got: dict  # what was recorded about the attempt's output
     array: np.ndarray | None  # the attempt's output, when it is an array of numbers
-    base: np.ndarray | None  # the reference's output in evaluation
-    training: bool
-    keep: float
+    # What the problem's Spec says of the case (its facts), and the reference's
+    # outputs on related arguments, by name (lessongrader.mistakes).
+    facts: dict = dataclasses.field(default_factory=dict)
+    related: dict = dataclasses.field(default_factory=dict)
+    # For a Check: the diagnosis of its failure (name, title, advice).
+    check: dict | None = None
+    output: str = ""  # what the attempt printed during this case
     # How closely the values are compared to name a mistake: wider for an output
     # of a coarser dtype (bfloat16...); passing always takes ATOL and RTOL.
     tolerance: float = ATOL
@@ -44,6 +51,21 @@ class Case:
     @property
     def comparable(self):
         return self.array is not None and self.array.shape == self.expected.shape
+
+    @property
+    def not_finite(self):
+        """Whether the output has NaN or inf where the reference's differs."""
+        return self.comparable and bool(
+            np.any(_mismatched(self.array, self.expected) & ~_finite(self))
+        )
+
+
+def _finite(case):
+    return np.isfinite(case.array) & np.isfinite(case.expected)
+
+
+def _mismatched(got, expected):
+    return ~np.isclose(got, expected, rtol=RTOL, atol=ATOL, equal_nan=True)
 
 
 def compare(case):
@@ -79,6 +101,7 @@ def build_cases(reference, expected, reported, arrays):
         zip(reference["cases"], reported, strict=True)
     ):
         got = case_report["got"]
+        suffix = f"/{i}"
         case = Case(
             number=i,
             call=info["call"],
@@ -87,9 +110,14 @@ def build_cases(reference, expected, reported, arrays):
             dtype=info["dtype"],
             got=got,
             array=_real(arrays.get(f"got/{i}")),
-            base=expected.get(f"base/{i}"),
-            training=info.get("training", False),
-            keep=info.get("keep", 1.0),
+            facts=info.get("facts", {}),
+            check=info.get("check"),
+            related={
+                key.split("/")[1]: array
+                for key, array in expected.items()
+                if key.startswith("related/") and key.endswith(suffix)
+            },
+            output=case_report.get("output", ""),
             tolerance=min(max(ATOL, float(got.get("resolution", 0.0))), MAX_TOLERANCE),
         )
         case.failure = compare(case)
@@ -100,13 +128,39 @@ def build_cases(reference, expected, reported, arrays):
     return cases
 
 
-def difference_text(got, expected):
-    bad = ~np.isclose(got, expected, rtol=RTOL, atol=ATOL)
-    first = tuple(int(i) for i in np.argwhere(bad)[0])
-    diff = np.abs(got - expected)
-    largest = np.nanmax(diff) if not np.all(np.isnan(diff)) else float("nan")
-    where = first[0] if len(first) == 1 else first
-    return f"largest abs difference {largest:.4g}, first difference at index {where}"
+SHOWN_POSITIONS = 4  # NaN or inf values listed, each with where it is
+
+
+def _index(position):
+    return position[0] if len(position) == 1 else position
+
+
+def difference_lines(got, expected):
+    """How the values differ: where NaN or inf stand for other values (a
+    difference with them means nothing), then the largest difference of
+    the other values."""
+    mismatched = _mismatched(got, expected)
+    finite = np.isfinite(got) & np.isfinite(expected)
+    lines = []
+    odd = [tuple(int(i) for i in p) for p in np.argwhere(mismatched & ~finite)]
+    if odd:
+        shown = ", ".join(
+            f"index {_index(p)} is {got[p]} (expected {expected[p]:.5g})"
+            for p in odd[:SHOWN_POSITIONS]
+        )
+        more = len(odd) - SHOWN_POSITIONS
+        more = f", and {more} more" if more > 0 else ""
+        lines.append(f"NaN or inf: {shown}{more}")
+    bad = mismatched & finite
+    if bad.any():
+        first = _index(tuple(int(i) for i in np.argwhere(bad)[0]))
+        largest = np.abs(got - expected)[bad].max()
+        other = " of the other values" if odd else ""
+        lines.append(
+            f"largest abs difference{other} {largest:.4g}, first difference at "
+            f"index {first}"
+        )
+    return lines
 
 
 def error_text(error, file=None):
@@ -148,5 +202,6 @@ def case_details(case, file):
         lines.append(f"  expected: {array_text(case.expected)}")
         if case.array is not None:
             lines.append(f"  got:      {array_text(case.array)}")
-            lines.append("  " + difference_text(case.array, case.expected))
+            differences = difference_lines(case.array, case.expected)
+            lines += [f"  {line}" for line in differences]
     return "\n".join(lines)

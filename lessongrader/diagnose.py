@@ -1,18 +1,19 @@
 """Naming the mistake behind wrong outputs: pure functions of arrays.
 
 In order: what the outputs are (an exception, not an array, a wrong shape or
-dtype); which known mistake of the problem gives the very same outputs; and,
-for the cases still unexplained, properties that do not depend on the random
-key (is it dropout? with which scale? is evaluation random?). A problem's
-folder may hold a ``diagnosis.py`` whose ``properties(case, spec, add)``
-replaces the checks of its kind.
+dtype, NaN or inf); which known mistake of the problem gives the very same
+outputs; and, for the cases still unexplained, the problem's own checks: the
+``properties(case, settings, add)`` of its ``diagnosis.py``, which call
+``add(name, title, advice)`` for what they find (``lessongrader.flags`` has
+those of the dropout and noise problems), or, for a Check, its own diagnosis.
+Nothing here knows a problem.
 """
 
 import dataclasses
 
 import numpy as np
 
-from lessongrader.compare import ATOL, values_match
+from lessongrader.compare import values_match
 from lessongrader.text import cases_text, paragraph
 
 
@@ -97,168 +98,16 @@ def match_pitfalls(reference, expected, cases, diagnoses):
     return set()
 
 
-# -- Properties ---------------------------------------------------------------
-
-
-def dropout_scale(got, base):
-    """(True, c) when every element is 0 or c * base; c is None if all are 0."""
-    kept = ~np.isclose(got, 0.0, atol=ATOL)
-    if not kept.any():
-        return True, None
-    with np.errstate(divide="ignore", invalid="ignore"):
-        scale = float(np.median(got[kept] / base[kept]))
-    if not np.isfinite(scale):
-        return False, None
-    ok = np.allclose(got[kept], scale * base[kept], rtol=1e-4, atol=ATOL)
-    return bool(ok), scale
-
-
-def near(a, b):
-    return abs(a - b) <= 1e-3 * max(1.0, abs(b))
-
-
-def _params_differ(spec):
-    return (
-        "params-differ",
-        "The output is not built on the contract's parameters",
-        spec.get("params_advice") or "Initialize the parameters as the contract does.",
-    )
-
-
-def flag_properties(case, spec, add):
-    """The checks common to a flag that turns randomness off in evaluation;
-    True when one named the mistake."""
-    noun = "dropout" if spec["kind"] == "dropout" else "noise"
-    got, base = case.array, case.base
-    flag, eval_value = spec["flag"], spec["eval_value"]
-    if not case.training:
-        dropout_like, scale = dropout_scale(got, base)
-        if spec["api"] == "linen" and not (
-            dropout_like and scale is not None and not near(scale, 1)
-        ):
-            add(*_params_differ(spec))
-            return True
-        add(
-            "eval-not-noop",
-            f"{noun.capitalize()} also happens in evaluation",
-            f"With {flag}={eval_value} the output must be {spec['eval_output']}; "
-            f"use the flag to turn the {noun} off.",
-        )
-        return True
-    if values_match(got, base) and not values_match(case.expected, base):
-        add(
-            f"no-{noun}-in-training",
-            f"No {noun} in training",
-            f"With {flag}={1.0 - eval_value} the output must be random; yours is "
-            f"{spec['eval_output']}. Check that the flag reaches the layer, cast "
-            "with `>= 0.5`.",
-        )
-        return True
-    return False
-
-
-def noise_properties(case, spec, add):
-    """Noise added in training: is it the contract's, at another scale?"""
-    if flag_properties(case, spec, add):
-        return
-    got, base = case.array, case.base
-    noise, wanted = got - base, case.expected - base
-    scale = float(noise @ wanted / (wanted @ wanted))
-    if np.allclose(noise, scale * wanted, rtol=1e-4, atol=ATOL):
-        return add(
-            "noise-scale",
-            f"The noise is {scale:.3g} times the contract's",
-            spec["noise_advice"],
-        )
-    return add(
-        "different-noise",
-        "Noise is added, but not the contract's",
-        f"{spec['key_advice']} {spec['noise_advice']}",
-    )
-
-
-def dropout_properties(case, spec, add):
-    """Dropout in training: which units, and by what factor they are scaled."""
-    if flag_properties(case, spec, add):
-        return
-    linen = spec["api"] == "linen"
-    got, base = case.array, case.base
-    dropout_like, scale = dropout_scale(got, base)
-    if not dropout_like:
-        if linen:
-            return add(*_params_differ(spec))
-        return add(
-            "values-differ",
-            "The values are not x with units dropped and rescaled",
-            "Each output element must be 0 or x / (1 - rate); compare each step "
-            "with the contract.",
-        )
-    # nn.Dropout rescales by its own rate: a wrong factor means a wrong rate.
-    if case.keep >= 1.0:
-        used = "units although the rate is 0"
-    elif scale and scale > 1.0:
-        used = f"with rate {1.0 - 1.0 / scale:.3g} instead of {1.0 - case.keep:.3g}"
-    else:
-        used = "with another rate"
-    wrong_rate = (
-        "wrong-rate",
-        "The dropout does not use the given rate",
-        f"Pass the problem's rate to nn.Dropout; in case {case.number + 1} yours "
-        f"drops {used}.",
-    )
-    if case.keep >= 1.0:
-        if linen:
-            return add(*wrong_rate)
-        return add(
-            "rate-zero",
-            "A rate of 0 changes the output",
-            "With rate 0 nothing is dropped: return x unchanged, as the contract "
-            "does when rate <= 0.",
-        )
-    if scale is None or near(scale, 1.0 / case.keep):
-        return add(
-            "different-mask",
-            "A valid dropout, but other units are dropped than the contract's",
-            "Each element is 0 or its evaluation value / keep, as it should be, "
-            f"but the mask comes from another key. {spec['key_advice']}",
-        )
-    if linen and scale > 1.0:
-        return add(*wrong_rate)
-    if near(scale, 1.0):
-        return add(
-            "no-rescale",
-            "Kept units are not rescaled",
-            "Divide the kept units by keep = 1 - rate, so the mean output is "
-            "unchanged.",
-        )
-    if near(scale, case.keep):
-        return add(
-            "rescale-multiplied",
-            "Kept units are multiplied by keep instead of divided",
-            "Divide by keep = 1 - rate, do not multiply.",
-        )
-    return add(
-        "wrong-scale",
-        "Kept units are scaled by the wrong factor",
-        f"They are multiplied by {scale:.3g}; with this rate the factor is "
-        f"1 / (1 - rate) = {1.0 / case.keep:.3g}. Check the rate you use.",
-    )
-
-
-KINDS = {"dropout": dropout_properties, "noise": noise_properties}
-
-
-def properties_of(problem, kind):
-    """The problem's own property checks (its diagnosis.py), or its kind's."""
+def properties_of(problem):
+    """The problem's own checks (its diagnosis.py), or None."""
     if problem is not None and (problem.folder / "diagnosis.py").is_file():
         return problem.module("diagnosis").properties
-    return KINDS.get(kind)
+    return None
 
 
 def diagnose(reference, expected, cases, problem=None):
     """The diagnoses of a graded attempt, most basic first."""
     diagnoses = Diagnoses()
-    spec = reference.get("spec", {})
     for case in cases:
         got = case.got
         if got["kind"] == "error":
@@ -289,6 +138,14 @@ def diagnose(reference, expected, cases, problem=None):
                 "pair, (output, updated variables): `out, _ = model.apply(...)`.",
                 case,
             )
+        elif got["kind"] == "other" and got["type"] == "coroutine":
+            diagnoses.add(
+                "returned-coroutine",
+                "The function returns a coroutine, not an array",
+                "Calling an `async def` function gives a coroutine, which nothing "
+                "runs here: define your functions with def, not async def.",
+                case,
+            )
         elif got["kind"] == "other":
             diagnoses.add(
                 "not-an-array",
@@ -301,7 +158,7 @@ def diagnose(reference, expected, cases, problem=None):
             diagnoses.add(
                 "wrong-shape",
                 f"The output has shape {tuple(got['shape'])}, not {case.shape}",
-                spec.get("shape_advice", "Return an array of the expected shape."),
+                reference.get("shape_advice", "Return an array of the expected shape."),
                 case,
             )
         elif case.failure == "wrong dtype":
@@ -312,16 +169,32 @@ def diagnose(reference, expected, cases, problem=None):
                 "with NumPy.",
                 case,
             )
+        elif case.not_finite:
+            diagnoses.add(
+                "not-finite",
+                "The output holds NaN or inf where the contract's has numbers",
+                "Look for a division by zero, a logarithm or square root of a "
+                "number <= 0, or NaN used as a value; the failing cases above say "
+                "where they are.",
+                case,
+            )
     explained = match_pitfalls(reference, expected, cases, diagnoses)
-    properties = properties_of(problem, spec.get("kind")) if spec else None
-    if properties is not None:
-        for case in cases:
-            # The properties are of real values: a complex output has a wrong dtype.
-            real = case.array is not None and np.isrealobj(case.array)
-            if case.wrong_values and case.number not in explained and real:
-                properties(
-                    case, spec, lambda *a, case=case: diagnoses.add(*a, case=case)
-                )
+    properties = properties_of(problem)
+    settings = reference.get("settings", {})
+    for case in cases:
+        # The properties are of real, finite values: a complex output has a
+        # wrong dtype, and NaN or inf are named above.
+        real = case.array is not None and np.isrealobj(case.array)
+        unexplained = case.number not in explained and not case.not_finite
+        if not (case.wrong_values and unexplained and real):
+            continue
+        if case.check is not None:
+            check = case.check
+            diagnoses.add(check["name"], check["title"], check["advice"], case)
+        elif properties is not None:
+            properties(
+                case, settings, lambda *a, case=case: diagnoses.add(*a, case=case)
+            )
     if not diagnoses and any(c.failure for c in cases):
         diagnoses.add(
             "values-differ",

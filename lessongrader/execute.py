@@ -1,25 +1,36 @@
 """Running code on a problem's cases: the reference, its known mistakes, and an
-attempt. Both front ends use it: the command, in processes of their own
+attempt. Both front ends use it: the command, in a process of its own
 (``lessongrader.isolation``), and the notebook, in its own process.
 
-What an attempt does is recorded as data (a description of each output, and
-its values as float64 or complex128), which ``lessongrader.compare`` reads.
+A problem's cases are its ``CASES``, each the function's arguments, then the
+``checks`` of its Spec, each run on the names the attempt defines
+(``lessongrader.mistakes``): ``trials`` lists both, in that order, and the
+reference, the known mistakes and the attempt are run on the same list.
+
+What an attempt does is recorded as data (a description of each output, its
+values as float64 or complex128, what it printed), which
+``lessongrader.compare`` reads.
 """
 
 import contextlib
+import dataclasses
 import inspect
 import os
 import re
 import sys
 import traceback
+import warnings
+from collections.abc import Mapping
 from pathlib import Path
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
-from lessongrader.mistakes import call
+from lessongrader.mistakes import Check, call
 from lessongrader.text import call_text
+
+GRADER = Path(__file__).resolve().parent  # the grader's own files
 
 # An output too big for any case is not stored, only described.
 MAX_STORED = 1_000_000
@@ -79,6 +90,28 @@ def spec_of(problem):
     return problem.module("mistakes").SPEC
 
 
+@dataclasses.dataclass(frozen=True)
+class Trial:
+    """One case the grader runs: the function on arguments, or a Check."""
+
+    call: str  # how the report names it
+    arguments: dict | None = None
+    check: Check | None = None
+
+    def run(self, fn, names):
+        """The output of fn (or of the check, on names) on this case."""
+        if self.check is not None:
+            return self.check.run(names)
+        return fn(**self.arguments)
+
+
+def trials(problem, spec):
+    """The problem's CASES, then its Spec's checks."""
+    return [
+        Trial(call_text(problem.name, case), arguments=case) for case in problem.cases()
+    ] + [Trial(check.call, check=check) for check in spec.checks]
+
+
 # -- The reference ------------------------------------------------------------
 
 
@@ -91,44 +124,50 @@ def reference(problem):
     unnoticed.
     """
     fn = problem.function()
+    names = vars(problem.module("solution"))
     spec = spec_of(problem)
-    cases = problem.cases()
     meta = {"cases": [], "pitfalls": [], "pitfall_errors": []}
     arrays = {}
-    for i, case in enumerate(cases):
-        expected = np.asarray(call(fn, **case))
+    everything = trials(problem, spec)
+    for i, trial in enumerate(everything):
+        if trial.arguments is not None:
+            expected = np.asarray(call(fn, **trial.arguments))
+            for name, change in spec.related.items():
+                related = call(fn, **change(trial.arguments))
+                arrays[f"related/{name}/{i}"] = np.asarray(related, np.float64)
+            about = {"facts": spec.facts(trial.arguments)}
+        else:
+            expected = np.asarray(trial.run(fn, names))
+            check = trial.check
+            about = {
+                "check": {k: getattr(check, k) for k in ("name", "title", "advice")}
+            }
         arrays[f"expected/{i}"] = expected.astype(np.float64)
-        evaluation = {**case, spec.flag: spec.eval_value}
-        arrays[f"base/{i}"] = np.asarray(call(fn, **evaluation), np.float64)
         meta["cases"].append(
             {
-                "call": call_text(problem.name, case),
+                "call": trial.call,
                 "shape": list(expected.shape),
                 "dtype": str(expected.dtype),
-                "training": bool((case[spec.flag] >= 0.5) != (spec.eval_value >= 0.5)),
-                "keep": float(spec.keep(case)),
+                **about,
             }
         )
-    meta["spec"] = {
-        "api": spec.api,
-        "kind": spec.kind,
-        "flag": spec.flag,
-        "eval_value": spec.eval_value,
-        "eval_output": spec.eval_output,
-        "key_advice": spec.key_advice,
-        "shape_advice": spec.shape_advice,
-        "params_advice": spec.params_advice,
-        "noise_advice": spec.noise_advice,
-    }
+    meta["settings"] = dict(spec.settings)
+    meta["shape_advice"] = spec.shape_advice
     for pitfall in spec.pitfalls:
         meta["pitfalls"].append(
             {"name": pitfall.name, "title": pitfall.title, "advice": pitfall.advice}
         )
-        for i, case in enumerate(cases):
+        for i, trial in enumerate(everything):
             if i in pitfall.cannot_run:
                 continue  # declared, with its reason, in the problem's mistakes.py
+            if trial.arguments is not None and pitfall.forward is not None:
+                run = lambda trial=trial, p=pitfall: p.forward(**trial.arguments)  # noqa: E731
+            elif trial.check is not None and pitfall.names is not None:
+                run = lambda trial=trial, p=pitfall: trial.check.run(p.names)  # noqa: E731
+            else:
+                continue  # this mistake does not concern this case
             try:
-                out = np.asarray(pitfall.forward(**case), np.float64)
+                out = np.asarray(run(), np.float64)
             except Exception as exc:
                 print(f"Known mistake {pitfall.name}, case {i + 1}:", file=sys.stderr)
                 traceback.print_exc()
@@ -188,7 +227,7 @@ def error_record(exc, attempt_path=None, spec=None, code_of=None):
                 record["line"] = lineno
                 record["code"] = (line or "").strip() or None
                 break
-    except Exception:  # a traceback the attempt tampered with: no line, then
+    except Exception:  # a traceback that cannot be read: no line, then
         pass
     record["hint"] = exception_hint(kind, message, spec)
     return record
@@ -233,8 +272,12 @@ def describe(value):
 
 
 def check_signature(fn, parameters, case, results):
-    """Whether fn takes the problem's parameters by keyword; if not, results
-    say why (the stage "signature")."""
+    """Whether fn takes the problem's parameters by keyword and returns its
+    output; if not, results say why (the stage "async" or "signature")."""
+    if inspect.iscoroutinefunction(fn) or inspect.isasyncgenfunction(fn):
+        # Calling it would only make a coroutine, which nothing here runs.
+        results["stage"] = "async"
+        return False
     results["stage"] = "signature"
     results["parameters"] = list(parameters)
     try:
@@ -250,21 +293,36 @@ def check_signature(fn, parameters, case, results):
     return True
 
 
-def run_cases(name, fn, cases, results, arrays, error, progress=None, stop=()):
-    """Call fn on every case; record each output, or the exception it raised
-    (``error(exc)`` describes it), but for those in ``stop``, raised on."""
+@contextlib.contextmanager
+def _nothing_kept(number):
+    yield lambda: ""
+
+
+def run_cases(
+    cases, fn, names, results, arrays, error, progress=None, stop=(), capture=None
+):
+    """Run every case (a Trial) on fn, or on names, the names the attempt
+    defines; record each output, or the exception it raised (``error(exc)``
+    describes it), but for those in ``stop``, raised on. ``capture(i)`` is a
+    context manager around case i that gives a function returning what the
+    attempt printed meanwhile."""
     results["stage"] = "cases"
     results["cases"] = []
+    capture = capture or _nothing_kept
     for i, case in enumerate(cases):
-        text = call_text(name, case)
         if progress is not None:
-            progress(f"running case {i + 1}: {text}")
-        try:
-            value = fn(**case)
-        except BaseException as exc:
-            if isinstance(exc, stop):
-                raise
-            record, array = {"kind": "error", "error": error(exc)}, None
+            progress(f"running case {i + 1}: {case.call}")
+        with capture(i) as printed:
+            try:
+                value = case.run(fn, names)
+            except BaseException as exc:
+                if isinstance(exc, stop):
+                    raise
+                value, failed = None, exc
+            else:
+                failed = None
+        if failed is not None:
+            record, array = {"kind": "error", "error": error(failed)}, None
         else:
             try:
                 record, array = describe(value)
@@ -275,6 +333,30 @@ def run_cases(name, fn, cases, results, arrays, error, progress=None, stop=()):
                     "text": f"a value the grader cannot read ({type(exc).__name__})",
                 }
                 array = None
-        results["cases"].append({"call": text, "got": record})
+        results["cases"].append({"call": case.call, "got": record, "output": printed()})
         if array is not None:
             arrays[f"got/{i}"] = array
+
+
+@contextlib.contextmanager
+def graders_warnings_to(write):
+    """Within, a warning raised in the grader's own files goes to
+    ``write(text)`` (the grader's log), not to the attempt's output: the
+    report shows what the attempt printed, not the grader's paths."""
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        if Path(filename).resolve().is_relative_to(GRADER):
+            write(warnings.formatwarning(message, category, filename, lineno, line))
+        else:
+            shown(message, category, filename, lineno, file, line)
+
+    with warnings.catch_warnings():
+        shown = warnings.showwarning
+        warnings.showwarning = show
+        yield
+
+
+def names_of(fn):
+    """The names the file or cell that defines fn defines (its globals)."""
+    names = getattr(fn, "__globals__", None)
+    return names if isinstance(names, Mapping) else {}

@@ -1,30 +1,39 @@
-"""Running an attempt in isolation: the command's way.
+"""Running an attempt in a process of its own: the command's way.
 
-``run_attempt`` starts one process of this module, ``grade PROBLEM FILE OUTDIR
-FD``, which does two things in turn:
+The grader is a self-check, not a sandbox. It runs your file with your
+privileges, and checks your answer; it does not contain hostile code, and a
+file that sets out to forge its grade can (the reference's outputs are in its
+process). What it does guard is the grading of an honest file:
 
-- it computes the reference outputs, and those of the known mistakes, before
-  FILE is imported, and sends them as one ``.npz`` on the pipe FD, which it
-  then closes: nothing FILE does can reach them (anything printed on the way
-  goes to ``reference.log``);
-- it imports FILE and runs it on every case. It reports only what the attempt
-  does, through OUTDIR: ``results.json``, ``arrays.npz`` and ``progress``
-  (what was running, for a timeout message). Stdout belongs to the attempt:
-  what the grader prints before FILE is imported goes to ``grader.log``. Once
-  its results are written, the process ends at once (``os._exit``), so nothing
-  the attempt left behind (an atexit hook, a thread) runs after them.
+- ``run_attempt`` starts one grading process, ``python -m
+  lessongrader.isolation PROBLEM FILE OUTDIR``. It computes the reference's
+  outputs and the known
+  mistakes' first, before FILE is imported, so that what FILE does when
+  imported (``jax_enable_x64``, a patched module) cannot change them, and
+  writes them to OUTDIR/reference.npz. Then it imports FILE and runs it on
+  every case, and writes results.json and arrays.npz (and ``progress``, what it
+  is doing, for a timeout's message). One process, not one for each: a grading
+  spends most of its time starting JAX, and pays for it once.
+- Its output belongs to the attempt: what the grader prints goes to
+  OUTDIR/grader.log, and so do warnings raised in the grader's own files.
+- Once its results are written, it ends at once (``os._exit``): nothing the
+  attempt left behind (a thread, an atexit hook) runs after them.
+- Its parent is ``lessongrader.supervise``, a child subreaper (Linux) that
+  outlives it: a process FILE starts, even in a session of its own, stays in
+  the supervisor's tree when its parent ends, instead of going to init. When
+  the grading process has ended, the time limit runs out, or the grader is
+  stopped by a signal (``stop_on_signals``), ``end_tree`` ends every process
+  of that tree, and the temporary folder is removed.
 
-One process, not one for each: a grading spends most of its time starting JAX,
-and pays for it once. The time limit covers both. Every process the attempt
-starts ends with the grading, even in a session of its own: this process
-adopts the orphans (Linux) and ends them, before anything is read.
+The process that calls ``run_attempt`` is left as it was: the subreaper flag is
+set in the supervisor only.
 """
 
+import builtins
 import contextlib
 import dataclasses
 import importlib.machinery
 import importlib.util
-import io
 import json
 import os
 import signal
@@ -37,13 +46,14 @@ import traceback
 from pathlib import Path
 
 import numpy as np
+import psutil
 
 from lessongrader import catalog
 
 SHOWN_OUTPUT = 2000  # characters of the attempt's own output shown
-PR_SET_CHILD_SUBREAPER = 36  # from <linux/prctl.h>
-# What the reference's pipe starts with: the .npz follows, or why it failed.
-SENT, FAILED = b"reference\n", b"failed\n"
+POLL = 0.05  # seconds between two looks at the grading process
+# Python's builtins as they were before any attempt ran in this process.
+BUILTINS = dict(vars(builtins))
 
 
 def logs_folder():
@@ -79,8 +89,46 @@ def keep_log(problem, parts):
 # -- The grader's side --------------------------------------------------------
 
 
+class Stopped(Exception):
+    """The grader received a signal that ends it: SIGTERM (a closed terminal
+    or a cancelled CI job sends it), SIGHUP or SIGINT (Ctrl-C)."""
+
+    def __init__(self, signum):
+        self.signal = signal.Signals(signum).name
+        super().__init__(self.signal)
+
+
+STOPPING = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
+
+
+@contextlib.contextmanager
+def stop_on_signals():
+    """Within, a signal that would end the grader raises Stopped instead, so
+    that a grading under way ends its processes and removes its folder on
+    the way out. Once: a second signal must not cut that clean-up short. A
+    signal the caller ignores (nohup) stays ignored."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread receives signals
+        return
+
+    def stop(signum, frame):
+        for number in STOPPING:
+            signal.signal(number, signal.SIG_IGN)
+        raise Stopped(signum)
+
+    previous = {number: signal.getsignal(number) for number in STOPPING}
+    for number, handler in previous.items():
+        if handler is not signal.SIG_IGN:
+            signal.signal(number, stop)
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
 class _Capture(threading.Thread):
-    """Reads a pipe to its end, keeping its beginning (all of it if no limit)."""
+    """Reads a pipe to its end, keeping its beginning."""
 
     def __init__(self, pipe, limit=SHOWN_OUTPUT * 4):
         super().__init__(daemon=True)
@@ -89,9 +137,12 @@ class _Capture(threading.Thread):
     def run(self):
         with contextlib.suppress(OSError, ValueError):
             while chunk := self.pipe.read1(65536):
-                self.total += len(chunk)
-                if self.limit is None or len(self.kept) < self.limit:
-                    self.kept += chunk
+                self.add(chunk)
+
+    def add(self, chunk):
+        self.total += len(chunk)
+        if len(self.kept) < self.limit:
+            self.kept += chunk
 
     def finish(self):
         self.join(timeout=5)
@@ -106,70 +157,53 @@ class _Capture(threading.Thread):
         return text.rstrip()
 
 
-def _kill_group(proc):
-    # The attempt may have started processes of its own: end the whole group.
+def _running(process):
     try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
-
-
-def _become_subreaper():
-    """Make the orphans of every process started from here children of this one.
-
-    A process the attempt starts in a session of its own escapes its process
-    group; once its parent ends it would go to init and outlive the grading.
-    """
-    if not sys.platform.startswith("linux"):
-        return
-    import ctypes  # only here: listing problems stays quick
-
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
-
-
-def _children():
-    """The processes whose parent is this one (Linux; none found elsewhere)."""
-    pids = []
-    with contextlib.suppress(OSError):
-        for entry in os.scandir("/proc"):
-            if not entry.name.isdigit():
-                continue
-            try:
-                stat = Path(entry.path, "stat").read_text()
-            except OSError:
-                continue  # it ended meanwhile
-            # "pid (name) state ppid ...": the name may hold spaces and brackets.
-            if int(stat.rpartition(")")[2].split()[1]) == os.getpid():
-                pids.append(int(entry.name))
-    return pids
-
-
-def _end_descendants(spare=frozenset()):
-    """End and reap every process left under this one, but those in spare.
-
-    Killing one makes its own children orphans, adopted here: repeat until
-    none is left (a bounded number of rounds, against a process that forks
-    without end).
-    """
-    for _ in range(100):
-        pids = [pid for pid in _children() if pid not in spare]
-        if not pids:
-            return
-        for pid in pids:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
-        for pid in pids:
-            with contextlib.suppress(ChildProcessError):
-                os.waitpid(pid, 0)
-
-
-def _wait(proc, deadline):
-    """Whether proc ended before the deadline (a time.monotonic() value)."""
-    try:
-        proc.wait(timeout=max(deadline - time.monotonic(), 0.0))
-    except subprocess.TimeoutExpired:
+        return process.status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
         return False
+
+
+def end_tree(pid, wait=5.0):
+    """End the process pid and every process under it; wait until they have.
+
+    Each process is stopped (SIGSTOP) before the tree is listed again, so that
+    none starts another meanwhile, and the listing is repeated until it finds
+    no new one: a process whose parent ended was adopted by pid, the
+    supervisor, and is found too, however deep the tree. Then all are killed
+    at once. pid itself, a child of the caller, is left for the caller to reap.
+    """
+    try:
+        root = psutil.Process(pid)
+    except psutil.NoSuchProcess:
+        return
+    found, new = {}, [root]
+    while new:
+        for process in new:
+            with contextlib.suppress(psutil.Error):
+                process.suspend()
+            found[process.pid] = process
+        try:
+            below = root.children(recursive=True)
+        except psutil.Error:
+            below = []
+        new = [process for process in below if process.pid not in found]
+    for process in found.values():
+        with contextlib.suppress(psutil.Error):
+            process.kill()
+    others = [process for process in found.values() if process.pid != pid]
+    deadline = time.monotonic() + wait
+    while any(map(_running, others)) and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+
+def _wait_for_grading(proc, ended, deadline):
+    """Whether the grading process ended before the deadline (the
+    supervisor, proc, then writes its status to ended)."""
+    while not ended.exists() and proc.poll() is None:
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(POLL)
     return True
 
 
@@ -197,8 +231,8 @@ class Run:
     progress: str  # what the attempt's process was doing ("" before FILE)
     returncode: int | None
     timeout: float | None
-    reference: dict | None  # sent before the attempt ran: calls, spec, pitfalls
-    expected: dict  # its arrays: "expected/<case>", "base/<case>", "pitfall/..."
+    reference: dict | None  # computed before the attempt ran: calls, pitfalls...
+    expected: dict  # its arrays: "expected/<case>", "related/...", "pitfall/..."
     reference_state: str  # "done", "running" at the time limit, or "failed"
     reference_error: str  # why it failed, in a line
     logs: list  # (title, text) of the grader's own logs
@@ -211,43 +245,30 @@ class Run:
         return self.kept_log
 
 
-def _start(arguments, env, **streams):
-    return subprocess.Popen(
-        [sys.executable, "-m", "lessongrader.isolation", *arguments],
-        env=env,
-        stdin=subprocess.DEVNULL,
-        start_new_session=True,
-        **streams,
-    )
-
-
 def _read_results(outdir):
-    """The attempt's results and arrays; {"stage": "unreadable"} if they are not."""
-    path = outdir / "results.json"
-    if not path.exists():
-        return None, {}
+    """The attempt's results and arrays; (None, {}) if there are none."""
     try:
-        results = json.loads(path.read_text())
-        arrays = {}
-        if (outdir / "arrays.npz").exists():
-            with np.load(outdir / "arrays.npz") as data:  # no pickles
-                arrays = dict(data)
-    except (OSError, ValueError, EOFError, KeyError) as exc:
-        return {"stage": "unreadable", "why": f"{type(exc).__name__}: {exc}"}, {}
-    if not isinstance(results, dict):
-        return {"stage": "unreadable", "why": "not a JSON object"}, {}
+        results = json.loads((outdir / "results.json").read_text())
+        with np.load(outdir / "arrays.npz") as data:  # no pickles
+            arrays = dict(data)
+    except FileNotFoundError:
+        return None, {}
     return results, arrays
 
 
-def _read_reference(data):
-    """(meta, arrays) sent before the attempt ran; ValueError if incomplete."""
-    try:
-        with np.load(io.BytesIO(data)) as npz:
+def _read_reference(outdir, timed_out, returncode, log):
+    """(state, meta, arrays, error) of the reference the process computed."""
+    if (outdir / "reference.npz").exists():
+        with np.load(outdir / "reference.npz") as npz:
             arrays = dict(npz)
-        meta = json.loads(str(arrays.pop("meta")))
-    except (OSError, KeyError, EOFError, ValueError) as exc:
-        raise ValueError(f"its results are incomplete ({exc})") from None
-    return meta, arrays
+        return "done", json.loads(str(arrays.pop("meta"))), arrays, ""
+    failed = outdir / "reference-failed.txt"
+    if failed.exists():
+        return "failed", None, {}, failed.read_text()
+    if timed_out:
+        return "running", None, {}, ""
+    why = _last_line(log) or f"the process ended with status {returncode}"
+    return "failed", None, {}, why
 
 
 def _environment():
@@ -260,80 +281,53 @@ def _environment():
     return env
 
 
-def _reference_sent(sent, timed_out, returncode, log):
-    """(state, meta, arrays, error) of what came on the reference's pipe.
-
-    The process writes SENT then the .npz, or FAILED then why, in one piece
-    before the attempt is imported; nothing at all if it never got so far.
-    """
-    data = bytes(sent)
-    if data.startswith(SENT):
-        try:
-            meta, arrays = _read_reference(data[len(SENT) :])
-            return "done", meta, arrays, ""
-        except ValueError as exc:  # cut short by the time limit, or broken
-            return ("running" if timed_out else "failed"), None, {}, str(exc)
-    if data.startswith(FAILED):
-        return "failed", None, {}, data[len(FAILED) :].decode(errors="replace")
-    if timed_out:
-        return "running", None, {}, ""
-    why = _last_line(log) or f"the process ended with status {returncode}"
-    return "failed", None, {}, why
-
-
 def run_attempt(problem, path, timeout):
     """Compute the reference, then run the attempt, in one process of its own.
 
     The attempt's results count once the process has written them, even if
-    something it started still runs; then every process started for the
-    grading is ended, before anything is read.
+    something it started still runs; every process started for the grading
+    is ended before anything is read. Stopped (stop_on_signals) passes
+    through, after the same clean-up.
     """
-    env = _environment()
-    _become_subreaper()
-    spare = frozenset(_children())  # not started for this grading
     deadline = time.monotonic() + timeout
     # The attempt may leave files there that cannot be removed: not a failure.
     with tempfile.TemporaryDirectory(
         prefix="lessongrader-", ignore_cleanup_errors=True
     ) as tmp:
-        outdir = Path(tmp) / "attempt"
-        outdir.mkdir()
-        reading, writing = os.pipe()
+        outdir, proc = Path(tmp), None
+        grading = [sys.executable, "-m", "lessongrader.isolation"]
+        supervisor = [sys.executable, "-m", "lessongrader.supervise"]
         try:
-            proc = _start(
-                ["grade", problem, str(path), str(outdir), str(writing)],
-                env,
+            proc = subprocess.Popen(
+                [*supervisor, str(outdir / "ended"), *grading, problem, str(path), tmp],
+                env=_environment(),
+                stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,
-                pass_fds=(writing,),
+                # Ctrl-C in a terminal reaches the grader alone, which ends the tree.
+                start_new_session=True,
             )
+            capture = _Capture(proc.stdout)
+            capture.start()
+            ended = _wait_for_grading(proc, outdir / "ended", deadline)
+            timed_out = not ended and not (outdir / "results.json").exists()
         finally:
-            os.close(writing)  # the process holds the only writing end
-        sent = _Capture(os.fdopen(reading, "rb"), limit=None)
-        sent.start()
-        capture = _Capture(proc.stdout)
-        capture.start()
-        timed_out = False
-        try:
-            # Results written are complete, though the process may not have ended.
-            if not _wait(proc, deadline):
-                timed_out = not (outdir / "results.json").exists()
-        finally:
-            _kill_group(proc)
-            proc.wait()
-            _end_descendants(spare)
-            capture.finish()
-            sent.finish()
+            if proc is not None:
+                end_tree(proc.pid)
+                proc.wait()
+                capture.finish()
+        # What a case that never ended printed (_case_output).
+        for path in sorted(outdir.glob("case-*.out")):
+            capture.add(path.read_bytes())
         # Read only now: nothing the attempt started runs any more.
         results, arrays = _read_results(outdir) if not timed_out else (None, {})
-        reference_log = _read_text(outdir / "reference.log")
-        state, meta, expected, error = _reference_sent(
-            sent.kept, timed_out, proc.returncode, reference_log
+        log = _read_text(outdir / "grader.log")
+        status = _read_text(outdir / "ended")
+        returncode = int(status) if status else proc.returncode
+        state, meta, expected, error = _read_reference(
+            outdir, timed_out, returncode, log
         )
-        logs = [
-            ("the grader, computing the reference", reference_log),
-            ("the grader, loading the attempt", _read_text(outdir / "grader.log")),
-        ]
+        logs = [("the grader's process", log)]
         if state == "failed":
             logs.insert(0, ("the grader", f"Computing the reference failed: {error}"))
         return Run(
@@ -342,7 +336,7 @@ def run_attempt(problem, path, timeout):
             output=capture.text(),
             timed_out=timed_out,
             progress=_read_text(outdir / "progress"),
-            returncode=proc.returncode,
+            returncode=returncode,
             timeout=timeout,
             reference=meta,
             expected=expected,
@@ -352,46 +346,74 @@ def run_attempt(problem, path, timeout):
         )
 
 
-# -- The processes' side ------------------------------------------------------
+# -- The grading process's side -----------------------------------------------
+
+
+def _flush():
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(BaseException):  # the attempt may have closed it
+            stream.flush()
 
 
 @contextlib.contextmanager
 def _output_to(path):
-    """Send this process's stdout and stderr, at the descriptor level, to path."""
-    sys.stdout.flush()
-    sys.stderr.flush()
-    saved = os.dup(1), os.dup(2)
+    """Send this process's stdout and stderr, at the descriptor level, to path;
+    yield whether it could (not if the attempt closed them)."""
+    _flush()
+    saved = []
+    try:
+        saved.append(os.dup(1))
+        saved.append(os.dup(2))
+    except OSError:
+        for fd in saved:
+            os.close(fd)
+        yield False
+        return
     with open(path, "ab") as log:
         os.dup2(log.fileno(), 1)
         os.dup2(log.fileno(), 2)
     try:
-        yield
+        yield True
     finally:
-        sys.stdout.flush()
-        sys.stderr.flush()
+        _flush()
         for fd, copy in zip((1, 2), saved, strict=True):
             os.dup2(copy, fd)
             os.close(copy)
 
 
-def send_reference(name, channel, log):
-    """Compute the reference and send it on the pipe channel, then close it.
+@contextlib.contextmanager
+def _case_output(path):
+    """What the attempt prints during one case, kept in path, then passed on
+    to the output, where it goes in any case; gives a function returning it."""
+    kept = []
+    with _output_to(path) as redirected:
+        yield lambda: "".join(kept)
+    if redirected:
+        data = path.read_bytes()
+        kept.append(data[: SHOWN_OUTPUT * 4].decode(errors="replace"))
+        with contextlib.suppress(OSError):
+            while data:
+                data = data[os.write(1, data) :]
+        path.unlink()  # passed on: a file left is a case that never ended
 
-    Anything printed meanwhile goes to log; a failure is sent as FAILED and the
-    last line of its traceback, which the log holds whole.
-    """
-    with open(channel, "wb") as pipe, _output_to(log):
+
+def write_reference(name, outdir):
+    """Compute the reference's and the known mistakes' outputs, before the
+    attempt is imported, into OUTDIR/reference.npz; or why that failed into
+    reference-failed.txt. Whether it succeeded."""
+    with _output_to(outdir / "grader.log"):
         try:
             from lessongrader import execute
 
             meta, arrays = execute.reference(catalog.discover()[name])
-            buffer = io.BytesIO()
-            np.savez(buffer, meta=np.array(json.dumps(meta)), **arrays)
-            message = SENT + buffer.getvalue()
+            np.savez(outdir / "reference.tmp.npz", meta=json.dumps(meta), **arrays)
+            os.replace(outdir / "reference.tmp.npz", outdir / "reference.npz")
+            return True
         except Exception as exc:
             traceback.print_exc()
-            message = FAILED + f"{type(exc).__name__}: {exc}"[:400].encode()
-        pipe.write(message)
+            why = f"{type(exc).__name__}: {exc}"[:400]
+            (outdir / "reference-failed.txt").write_text(why)
+            return False
 
 
 def _import_attempt(path):
@@ -406,13 +428,12 @@ def _import_attempt(path):
 
 def _run(name, attempt_path, outdir, results, arrays):
     """Fill results and arrays with what the attempt does on every case."""
-    progress = outdir / "progress"
-    with _output_to(outdir / "grader.log"):
-        from lessongrader import execute
+    from lessongrader import execute
 
-        problem = catalog.discover()[name]
-        spec = execute.spec_of(problem)
-        cases = problem.cases()
+    problem = catalog.discover()[name]
+    spec = execute.spec_of(problem)
+    cases = execute.trials(problem, spec)
+    progress = outdir / "progress"
 
     def error(exc):
         return execute.error_record(exc, attempt_path, spec)
@@ -429,6 +450,7 @@ def _run(name, attempt_path, outdir, results, arrays):
         results["error"] = error(exc)
         return
 
+    progress.write_text("looking for your function")
     results["stage"] = "function"
     fn = getattr(module, name, None)
     if not callable(fn):
@@ -438,10 +460,23 @@ def _run(name, attempt_path, outdir, results, arrays):
             if callable(value) and getattr(value, "__module__", "") == "__attempt__"
         )
         return
-    if not execute.check_signature(fn, problem.parameters, cases[0], results):
+    if not execute.check_signature(fn, problem.parameters, cases[0].arguments, results):
         return
-    # The grader checks that these are the problem's cases, called as it calls them.
-    execute.run_cases(name, fn, cases, results, arrays, error, progress.write_text)
+    execute.run_cases(
+        cases, fn, vars(module), results, arrays, error,
+        progress=progress.write_text,
+        capture=lambda i: _case_output(outdir / f"case-{i}.out"),
+    )  # fmt: skip
+
+
+def _restore_builtins():
+    """Put back the builtins the attempt replaced; return their names."""
+    current = vars(builtins)
+    changed = sorted(
+        name for name, value in BUILTINS.items() if current.get(name) is not value
+    )
+    current.update(BUILTINS)
+    return changed
 
 
 def _write(outdir, results, arrays):
@@ -452,133 +487,51 @@ def _write(outdir, results, arrays):
     os.replace(outdir / "results.tmp.json", outdir / "results.json")
 
 
-def grade_attempt(name, attempt, outdir):
-    from lessongrader.execute import safe_text
+def _append(path, text):
+    with open(path, "a") as f:
+        f.write(text)
 
-    outdir = Path(outdir)
+
+def grade_attempt(name, attempt, outdir):
+    """Run the attempt on every case, and write what it did into outdir."""
+    from lessongrader.execute import graders_warnings_to, safe_text
+
     results, arrays = {"stage": "starting", "attempt_ran": False}, {}
+    log = outdir / "grader.log"
     try:
-        _run(name, os.path.realpath(attempt), outdir, results, arrays)
-        for stream in (sys.stdout, sys.stderr):  # what the attempt printed
-            with contextlib.suppress(BaseException):
-                stream.flush()
-        _write(outdir, results, arrays)
+        with graders_warnings_to(lambda text: _append(log, text)):
+            _run(name, os.path.realpath(attempt), outdir, results, arrays)
     except BaseException as exc:  # a fault of the grader, or the attempt broke it
-        with contextlib.suppress(BaseException):
-            with open(outdir / "grader.log", "a") as log:
-                traceback.print_exc(file=log)
-            message = f"{type(exc).__name__}: {safe_text(exc)}"
-            (outdir / "results.json").write_text(
-                json.dumps(
-                    {
-                        "stage": "internal",
-                        "message": message[:400],
-                        "attempt_ran": results["attempt_ran"],
-                    }
-                )
-            )
+        # The grader needs its builtins back to say so.
+        changed = _restore_builtins()
+        with log.open("a") as f:
+            traceback.print_exc(file=f)
+        message = f"{type(exc).__name__}: {safe_text(exc)}"
+        results = {
+            "stage": "internal",
+            "message": message[:400],
+            "attempt_ran": results["attempt_ran"],
+            "builtins_changed": changed,
+        }
+        arrays = {}
+    else:
+        _restore_builtins()
+    _flush()  # what the attempt printed
+    (outdir / "progress").write_text("writing the results")
+    _write(outdir, results, arrays)
+
+
+def main(argv):
+    if len(argv) != 3:
+        sys.exit("usage: python -m lessongrader.isolation PROBLEM FILE OUTDIR")
+    name, attempt, outdir = argv
+    outdir = Path(outdir)
+    if not write_reference(name, outdir):
+        sys.exit(1)  # the attempt was not imported
+    grade_attempt(name, attempt, outdir)
     # Whatever the attempt left running in this process ends here.
     os._exit(0)
 
 
-def main(argv):
-    if argv[:1] == ["grade"] and len(argv) == 5 and argv[4].isdigit():
-        name, attempt, outdir, channel = argv[1:]
-        send_reference(name, int(channel), Path(outdir) / "reference.log")
-        return grade_attempt(name, attempt, outdir)
-    sys.exit("usage: python -m lessongrader.isolation grade PROBLEM FILE OUTDIR FD")
-
-
 if __name__ == "__main__":
     main(sys.argv[1:])
-
-
-# -- Checking what the attempt's process reported -----------------------------
-
-
-def _strings(value):
-    return isinstance(value, list) and all(isinstance(v, str) for v in value)
-
-
-def _valid_error(error):
-    hint = error.get("hint") if isinstance(error, dict) else None
-    return (
-        isinstance(error, dict)
-        and isinstance(error.get("type"), str)
-        and isinstance(error.get("message"), str)
-        and isinstance(error.get("line"), int | None)
-        and isinstance(error.get("code"), str | None)
-        and (
-            hint is None
-            or isinstance(hint, dict)
-            and all(isinstance(hint.get(k), str) for k in ("name", "title", "advice"))
-        )
-    )
-
-
-def _valid_output(got):
-    if not isinstance(got, dict) or not isinstance(got.get("type", ""), str):
-        return False
-    if got.get("kind") == "error":
-        return _valid_error(got.get("error"))
-    if got.get("kind") == "other":
-        return isinstance(got.get("type"), str) and isinstance(got.get("text"), str)
-    shape = got.get("shape")
-    return (
-        got.get("kind") == "array"
-        and isinstance(shape, list)
-        and all(isinstance(n, int) and n >= 0 for n in shape)
-        and isinstance(got.get("dtype"), str)
-        and isinstance(got.get("resolution", 0.0), float | int)
-    )
-
-
-# What each stage's results hold, as the attempt's process writes them.
-_STAGES = {
-    "internal": lambda r: isinstance(r.get("message"), str),
-    "import": lambda r: _valid_error(r.get("error")),
-    "function": lambda r: _strings(r.get("defined")),
-    "signature": lambda r: (
-        _strings(r.get("parameters"))
-        and _strings(r.get("got_parameters", []))
-        and isinstance(r.get("error"), dict)
-        and isinstance(r["error"].get("message"), str)
-    ),
-    "cases": lambda r: isinstance(r.get("cases"), list),
-}
-
-
-def tampering(run):
-    """How the attempt's report differs from what the grader asked, or "".
-
-    The attempt's process can change anything in itself: its list of cases, the
-    grader's code, its files. What it reports is checked against the reference's
-    process: as many cases, each called as the problem calls it, each described
-    as the grader describes an output.
-    """
-    from lessongrader.text import shorten
-
-    results = run.results
-    stage = results.get("stage")
-    if stage == "unreadable":
-        return f"its results cannot be read ({results.get('why', '')})"
-    if stage not in _STAGES or not _STAGES[stage](results):
-        return "its results are not as the grader writes them"
-    if stage != "cases" or run.reference is None:
-        return ""
-    reported, calls = results["cases"], [c["call"] for c in run.reference["cases"]]
-    if len(reported) != len(calls):
-        count = f"{len(reported)} case" + ("" if len(reported) == 1 else "s")
-        return f"results came back for {count} of {len(calls)}"
-    for i, (case, call) in enumerate(zip(reported, calls, strict=True)):
-        if not isinstance(case, dict) or not _valid_output(case.get("got")):
-            return f"the output of case {i + 1} is not described as the grader does"
-        if case.get("call") != call:
-            return f"case {i + 1} was called as {shorten(str(case.get('call')), 200)}"
-        array = run.arrays.get(f"got/{i}")
-        if array is not None and (
-            array.dtype not in (np.float64, np.complex128)
-            or list(array.shape) != case["got"].get("shape")
-        ):
-            return f"the output stored for case {i + 1} is not the one described"
-    return ""

@@ -1,10 +1,33 @@
-"""What a problem's ``mistakes.py`` declares: its known mistakes, as code.
+"""What a problem's ``mistakes.py`` declares: its ``SPEC``, the known mistakes
+as code and what the problem's own checks compare with.
 
-Each pitfall is a small mistaken version of the reference solution: the grader
-computes its output on every case and, when an attempt's outputs match it,
-names the mistake. Most reuse the reference function, with an argument
-changed (``with_args``), or its module. The ``Spec`` also tells the grader's
-checks what the problem's flag is and how a wrong output is explained.
+The engine (``execute``, ``compare``, ``diagnose``) knows no problem: it runs
+the function on the problem's ``CASES``, compares each output with the
+reference's, names the known mistake whose outputs the attempt's match, and
+hands every case still unexplained to the problem's own checks, the
+``properties(case, settings, add)`` of its ``diagnosis.py`` (NumPy only: the
+command runs them in a process without JAX). What those checks read is
+declared in the ``Spec``:
+
+- ``related``: the reference's outputs on changed arguments, by name (the same
+  case in evaluation, say): ``case.related[name]``;
+- ``facts``: values of each case (JSON): ``case.facts``;
+- ``settings``: the problem's words and values the checks use (JSON).
+
+Problems with a train/eval flag build all three with ``lessongrader.flags``;
+a problem without one declares what its checks need, and nothing else.
+
+**Checks of what the contract names** (the extension point). A ``Check`` is a
+case that exercises more than one call of the function: it builds a class the
+contract names and calls it twice in training, or with streams seeded apart,
+or steps it under ``nnx.jit``. Its ``run(names)`` gets the names the attempt
+defines (the command: the attempt's module; the notebook: the function's
+globals) and returns an output, which is compared with ``run`` on the
+reference solution's names. Each check comes after the ``CASES``, with its
+own PASS/FAIL row, the same comparisons, and its own diagnosis when it fails
+and no known mistake explains why, in the command and in the notebook alike.
+A known mistake is computed on the checks through its ``names``: the names
+of a mistaken solution (its class, say), which every check is run on.
 """
 
 import dataclasses
@@ -16,34 +39,54 @@ class Pitfall:
     name: str  # a short tag, shown in brackets
     title: str
     advice: str  # what to change, in one or two sentences
-    forward: Callable  # the mistaken function, same signature
+    # The mistaken function, with the reference's signature; None for a mistake
+    # that shows only in the checks (see names).
+    forward: Callable | None
     # The cases (indices in CASES) this mistake cannot be computed on, each with
     # the reason. The grader skips only these: any other that raises is reported.
     cannot_run: Mapping[int, str] = dataclasses.field(default_factory=dict)
+    # The names a mistaken solution defines, which the checks are run on (None:
+    # the mistake is not computed on the checks).
+    names: Mapping[str, object] | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class Check:
+    """A case beyond the function: how the contract's classes are used."""
+
+    call: str  # what the row of the report says it does, in a line
+    run: Callable[[Mapping[str, object]], object]  # the file's names -> an output
+    # The diagnosis of a wrong output no known mistake explains.
+    name: str
+    title: str
+    advice: str
+
+
+def _no_facts(case):
+    return {}
 
 
 @dataclasses.dataclass(frozen=True)
 class Spec:
-    """What the grader's checks need to know about a problem."""
+    """What the grader needs to know about a problem, beyond its cases."""
 
-    api: str  # "linen" or "nnx"
-    # "dropout": zeroes units and rescales; "noise": adds noise; any other kind
-    # is checked by the problem's own diagnosis.py.
-    kind: str
-    flag: str  # the argument that switches training on and off
-    eval_value: float  # the flag's value in evaluation
-    eval_output: str  # what evaluation returns, in words
-    key_advice: str  # how the contract derives the random key
-    shape_advice: str
-    keep: Callable[[dict], float]  # keep probability of a case
-    pitfalls: tuple[Pitfall, ...]
-    # When the output is not built on the contract's parameters: what to change.
-    params_advice: str = ""
-    # For noise: what the contract adds.
-    noise_advice: str = ""
+    pitfalls: tuple[Pitfall, ...] = ()
+    # The reference's outputs the problem's checks compare with: name -> the
+    # case's arguments, changed (a function of the case).
+    related: Mapping[str, Callable[[dict], dict]] = dataclasses.field(
+        default_factory=dict
+    )
+    # What the problem's checks need to know of each case (JSON values).
+    facts: Callable[[dict], dict] = _no_facts
+    # The problem's words and values its checks use (JSON values).
+    settings: Mapping[str, object] = dataclasses.field(default_factory=dict)
+    # What to change when the output has the wrong shape.
+    shape_advice: str = "Return an array of the shape the contract gives."
     # Exceptions that point to a mistake of this problem, before the grader's
     # own list: (tag, regular expression on "Type: message", title, advice).
     exception_hints: tuple = ()
+    # Cases beyond the function (see Check), after CASES.
+    checks: tuple[Check, ...] = ()
 
 
 _CALLS = {}
@@ -74,30 +117,3 @@ def with_args(fn, **changes):
         return call(fn, **{**case, **new})
 
     return forward
-
-
-def flag_pitfalls(fn, flag, train_value, eval_value, inverted, noun):
-    """The three ways a train/eval flag goes wrong, from the reference itself."""
-    return (
-        Pitfall(
-            "flag-inverted",
-            "The train/eval flag is inverted",
-            inverted,
-            with_args(fn, **{flag: lambda case: 1.0 - case[flag]}),
-        ),
-        Pitfall(
-            "eval-not-noop",
-            f"{noun.capitalize()} also happens in evaluation",
-            f"With {flag}={eval_value} the output must not be random; yours is "
-            f"the training output. Use the flag: it must turn the {noun} off.",
-            with_args(fn, **{flag: train_value}),
-        ),
-        Pitfall(
-            f"no-{noun}-in-training",
-            f"No {noun} in training",
-            f"With {flag}={train_value} the output must be random; yours is the "
-            f"evaluation output. Check that the flag reaches the layer, cast with "
-            f"`>= 0.5`.",
-            with_args(fn, **{flag: eval_value}),
-        ),
-    )

@@ -102,22 +102,17 @@ class Exercise:
         hints = self.problem.hints
         if n is None:
             n = min(self._hints_shown + 1, len(hints))
-        if not hints:
-            return Shown("This problem has no hints.")
-        if not 1 <= n <= len(hints):
-            return Shown(f"There are {len(hints)} hints: choose 1 to {len(hints)}.")
+        try:
+            heading, text = self.problem.hint(n)
+        except ValueError as exc:
+            return Shown(str(exc))
         self._hints_shown = max(self._hints_shown, n)
-        title, text = hints[n - 1]
         more = (
             f"\n\n(Hint {n + 1}: exercise.hint() again, or exercise.hint({n + 1}).)"
             if n < len(hints)
             else ""
         )
-        heading = f"Hint {n} of {len(hints)}: {title}"
-        return Shown(
-            f"{heading}\n\n{text.strip()}{more}",
-            f"**{heading}**\n\n{text.strip()}{more}",
-        )
+        return Shown(f"{heading}\n\n{text}{more}", f"**{heading}**\n\n{text}{more}")
 
     def solution(self):
         """The reference solution, as the lesson shows it."""
@@ -164,7 +159,7 @@ class Exercise:
 
         meta, expected = self.reference()
         spec = execute.spec_of(problem)
-        cases = problem.cases()
+        cases = execute.trials(problem, spec)
         own = getattr(getattr(fn, "__code__", None), "co_filename", None)
 
         def code_of(filename):
@@ -176,15 +171,25 @@ class Exercise:
             return execute.error_record(exc, spec=spec, code_of=code_of)
 
         results, arrays = {"stage": "signature"}, {}
-        if not execute.check_signature(fn, problem.parameters, cases[0], results):
+        arguments = cases[0].arguments
+        if not execute.check_signature(fn, problem.parameters, arguments, results):
             results = json.loads(json.dumps(results))
             message = reports.ungradable_stage(results, problem.name, WHERE)
             return reports.cannot(message)
         printed = io.StringIO()
-        with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
+
+        @contextlib.contextmanager
+        def capture(number):
+            case = io.StringIO()
+            with contextlib.redirect_stdout(case), contextlib.redirect_stderr(case):
+                yield case.getvalue
+            printed.write(case.getvalue())
+
+        # The grader's own warnings are not what your function printed.
+        with execute.graders_warnings_to(lambda text: None):
             execute.run_cases(
-                problem.name, fn, cases, results, arrays, error,
-                stop=(KeyboardInterrupt,),
+                cases, fn, execute.names_of(fn), results, arrays, error,
+                stop=(KeyboardInterrupt,), capture=capture,
             )  # fmt: skip
         results = json.loads(json.dumps(results))
         report = reports.graded(

@@ -1,12 +1,14 @@
 """The grader's verdict on an attempt, as text (the command) or HTML (a notebook).
 
 A ``Report`` holds what was found; ``text()`` writes it as the command prints
-it and ``html()`` as a notebook shows it, with the same words and tags.
+it and ``html()`` as a notebook shows it, with the same words and tags
+(``lessongrader.results`` writes it as JSON).
 """
 
 import dataclasses
 import difflib
 import html
+import signal
 
 from lessongrader.compare import build_cases, case_details, error_text
 from lessongrader.diagnose import diagnose
@@ -19,7 +21,7 @@ SHOWN_FAILURES = 3  # failing cases shown in detail
 @dataclasses.dataclass
 class Report:
     status: int
-    # A report that is a message only: "Could not grade: ...", "[tampered] ...",
+    # A report that is a message only: "Could not grade: ...",
     # "[not-attempted] ...".
     message: str = ""
     message_lines: list = dataclasses.field(default_factory=list)
@@ -29,7 +31,8 @@ class Report:
     output: str = ""  # what the attempt printed
     diagnoses: list = dataclasses.field(default_factory=list)
     notes: list = dataclasses.field(default_factory=list)
-    closing: str = ""  # a last line ("Not graded: counted as wrong.")
+    closing: str = ""  # a last line
+    file: str = ""  # the attempt, as the details of a failing case name it
 
     @property
     def summary(self):
@@ -137,6 +140,12 @@ def ungradable_stage(results, problem, file):
     """The message for an attempt that stopped before its cases ran: at its
     import, without the function, or with other parameters; None if it ran."""
     stage = results["stage"]
+    if stage == "async":
+        return (
+            f"your {problem} is defined with `async def`: calling it gives a "
+            "coroutine, not its result, and the grader calls it as the contract "
+            "says. Define it with def, not async def."
+        )
     if stage == "import":
         error = results["error"]
         text = f"{file} raised an exception while being imported: {error_text(error)}."
@@ -179,12 +188,14 @@ def graded(problem, file, reference, expected, results, arrays, output, start):
             f"with your solution; the contract is in {start}."
         )
         first = "[not-attempted] Not attempted yet: "
-        report = Report(
-            WRONG, message=paragraph(text, indent="", first=first), output=output
+        message = paragraph(text, indent="", first=first)
+        failing = len(cases)
+        return Report(
+            WRONG, message, cases=cases, failing=failing, output=output, file=file
         )
-        report.cases, report.failing = cases, len(cases)
-        return report
-    report = Report(PASSED if not failing else WRONG, cases=cases, output=output)
+    report = Report(
+        PASSED if not failing else WRONG, cases=cases, output=output, file=file
+    )
     report.failing = len(failing)
     report.details = [case_details(c, file) for c in failing[:SHOWN_FAILURES]]
     if failing:
@@ -192,78 +203,69 @@ def graded(problem, file, reference, expected, results, arrays, output, start):
     return report
 
 
-# -- An attempt run in isolation (the command) --------------------------------
+# -- An attempt run in a process of its own (the command) ----------------------
 
 
-def _tampered(reason, output):
-    text = (
-        f"Your code changed the grading: {reason}. A file is graded on what its "
-        "function returns when the grader calls it on each case: it must leave "
-        "the grader's cases, code and files alone."
-    )
-    return Report(
-        WRONG,
-        message=paragraph(text, indent="", first="[tampered] "),
-        output=output,
-        closing="Not graded: counted as wrong.",
-    )
-
-
-def _grader_timeout(run, default_timeout):
-    """The limit ran out while the grader, not the attempt, was at work."""
-    if run.reference_state == "running":
-        what = "computing the reference outputs"
-    else:
-        what = "starting"
-    before = "" if run.progress else ", before your code ran"
+def _ended(run, file):
+    """The process ended before it reported anything."""
+    code = run.returncode
+    how = f"ended with status {code}"
+    if code < 0:
+        how = f"was ended by {signal.Signals(-code).name}"
+    where = f" while {run.progress}" if run.progress else ""
     return (
-        f"the time limit of {run.timeout:g} s ran out while the grader was still "
-        f"{what}{before}. This is not a fault of your code: raise the limit with "
-        f"--timeout (the default is {default_timeout:g} s)."
+        f"the process running {file} {how}{where}, before reporting any result. "
+        "Does your file end its own process (os._exit, a signal) or crash Python?"
     )
+
+
+def _internal(run, problem, file, results):
+    """The grader's code failed in the attempt's process."""
+    if results.get("builtins_changed"):
+        names = ", ".join(f"`{name}`" for name in results["builtins_changed"])
+        return (
+            f"the grader failed after {file} was imported ({results['message']}): "
+            f"your file changes Python's builtin {names}, which the grader uses "
+            "too. Leave the builtins module as it is: name your own functions "
+            "and variables in your file."
+        )
+    text = f"internal error in the grader: {results['message']}"
+    if results.get("attempt_ran"):
+        text = (
+            f"the grader failed after {file} was imported: {results['message']}."
+            " If your file changes the grader's modules or files, that is the "
+            "cause; otherwise it is a fault of the grader"
+        )
+    return f"{text}. The grader's log is kept in {run.keep_log(problem)}."
 
 
 def _ungradable(run, problem, file, default_timeout):
     """The message for a run that did not reach the cases, or None."""
-    results = run.results
-    if run.timed_out and run.progress:  # in the attempt's own code
+    if run.reference_state == "failed":  # before the attempt was imported
+        return (
+            "internal error in the grader: the process computing the reference "
+            f"outputs failed ({run.reference_error}). The grader's log is kept "
+            f"in {run.keep_log(problem)}."
+        )
+    if run.timed_out and not run.progress:  # the grader was still at work
+        running = run.reference_state == "running"
+        what = "computing the reference outputs" if running else "starting"
+        return (
+            f"the time limit of {run.timeout:g} s ran out while the grader was still "
+            f"{what}, before your code ran. This is not a fault of your code: raise "
+            f"the limit with --timeout (the default is {default_timeout:g} s)."
+        )
+    if run.timed_out:
         return (
             f"timed out after {run.timeout:g} s while {run.progress}. Look for a "
             "loop that never ends; if your code is only slow, raise the limit with "
             "--timeout."
         )
-    reference_failed = (
-        "internal error in the grader: the process computing the reference "
-        f"outputs failed ({run.reference_error}). The "
-        f"grader's log is kept in {run.keep_log(problem)}."
-        if run.reference_state == "failed"
-        else ""
-    )
-    if run.timed_out:
-        return reference_failed or _grader_timeout(run, default_timeout)
-    if results is None:
-        where = f" while {run.progress}" if run.progress else ""
-        return (
-            f"the process running {file} ended (status {run.returncode}){where}, "
-            "before reporting any result; does your file call os._exit or crash "
-            "Python?"
-        )
-    if results["stage"] == "internal":
-        text = f"internal error in the grader: {results['message']}"
-        if results.get("attempt_ran"):
-            text = (
-                f"the grader failed after {file} was imported: {results['message']}."
-                " If your file changes the grader's modules or files, that is the "
-                "cause; otherwise it is a fault of the grader"
-            )
-        return f"{text}. The grader's log is kept in {run.keep_log(problem)}."
-    message = ungradable_stage(results, problem, file)
-    if message is not None:
-        return message
-    # The cases ran: they are compared with the reference's outputs.
-    if run.reference_state == "running":
-        return _grader_timeout(run, default_timeout)
-    return reference_failed or None
+    if run.results is None:
+        return _ended(run, file)
+    if run.results["stage"] == "internal":
+        return _internal(run, problem, file, run.results)
+    return ungradable_stage(run.results, problem, file)
 
 
 def pitfall_note(reference, keep_log):
@@ -286,12 +288,6 @@ def pitfall_note(reference, keep_log):
 
 def isolated(problem, file, run, default_timeout):
     """The report on a run of lessongrader.isolation."""
-    from lessongrader.isolation import tampering
-
-    if not run.timed_out and run.results is not None:
-        reason = tampering(run)
-        if reason:
-            return _tampered(reason, run.output)
     message = _ungradable(run, problem.name, file, default_timeout)
     if message is not None:
         return cannot(message, run.output)

@@ -53,25 +53,24 @@ def expected(path):
     )
 
 
-# Attempts that attack the grader or the process rather than answer wrongly:
-# the command's isolation is for them, not a notebook's check.
-HOSTILE = re.compile(
-    r"atexit|_getframe|currentframe|f_back|os\._exit|os\.write|subprocess"
-    r"|multiprocessing|threading|\.close\(\)|\\x1b|while True"
-)
+# The attempts that test the grader itself rather than a lesson (processes left
+# behind, closed output, terminal escapes, time limits...), in folders named
+# after their problem: the command grades them all (tests/grader).
+GRADER_ATTEMPTS = Path(__file__).resolve().parent / "grader" / "attempts"
+
+
+def grader_attempts():
+    """(problem, path) of every attempt under tests/grader/attempts/<problem>/."""
+    return [(path.parent.name, path) for path in sorted(GRADER_ATTEMPTS.glob("*/*.py"))]
 
 
 def plain_attempts(problem):
-    """The attempts that answer without attacking the grader (`# expect:`
-    status 0 or 1, nothing of HOSTILE): graded by each lesson's notebook in
-    tests/notebook, and the one its lesson shows by the command in
-    tests/grader."""
-    return [
-        path
-        for path in problem.attempts
-        if expected(path).status in (0, 1)
-        and not HOSTILE.search(path.read_text(errors="replace"))
-    ]
+    """A problem's attempts (examples/<problem>/attempts/, learners' mistakes)
+    that run and return: their `# expect:` status is 0 or 1. Each lesson's
+    notebook grades them (tests/notebook); the command grades the one its
+    lesson shows (tests/grader), and the others, which cannot be graded
+    (status 2), are the command's alone."""
+    return [path for path in problem.attempts if expected(path).status in (0, 1)]
 
 
 def shown_attempt(problem):

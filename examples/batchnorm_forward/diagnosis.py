@@ -19,15 +19,15 @@ def _normalized(array):
     )
 
 
-def properties(case, spec, add):
+def properties(case, settings, add):
     """Name what is wrong with one case whose values differ."""
-    if case.training:
+    if case.facts["training"]:
         if _normalized(case.array):
             return add(
                 "params-differ",
                 "The output is normalized over the batch, but from another Dense "
                 "output than the contract's",
-                spec["params_advice"],
+                settings["params_advice"],
             )
         return add(
             "train-uses-running-average",

@@ -53,26 +53,18 @@ def _batchnorm_steps(
 
 
 SPEC = Spec(
-    api="linen",
-    # Checked by this problem's diagnosis.py: normalized over the batch or not.
-    kind="batchnorm",
-    flag="train",
-    eval_value=0.0,
-    eval_output="normalized with the running averages",
-    key_advice=(
-        "Initialize with jax.random.PRNGKey(int(seed)) and train=False, and use "
-        "nn.Dense(features=x.shape[-1]) with its default initializers."
-    ),
+    # This problem's diagnosis.py tells training from evaluation.
+    facts=lambda case: {"training": bool(case["train"] >= 0.5)},
+    settings={
+        "params_advice": (
+            "Initialize with jax.random.PRNGKey(int(seed)) and train=False, and "
+            "use nn.Dense(features=x.shape[-1]) with its default initializers."
+        ),
+    },
     shape_advice=(
         "Return an array of the shape of x: nn.Dense(features=x.shape[-1]), then "
         "nn.BatchNorm, on the whole batch."
     ),
-    params_advice=(
-        "Initialize with jax.random.PRNGKey(int(seed)) and train=False, and use "
-        "nn.Dense(features=x.shape[-1]) with its default initializers."
-    ),
-    # No randomness in the forward pass: nothing is dropped.
-    keep=lambda case: 1.0,
     pitfalls=(
         Pitfall(
             "flag-inverted",
@@ -117,6 +109,17 @@ SPEC = Spec(
             "`nn.BatchNorm(use_running_average=not train, momentum=0.9)`.",
             lambda **case: _batchnorm_steps(
                 **case, model=_BatchNormVariant(momentum=0.99)
+            ),
+        ),
+        Pitfall(
+            "momentum-pytorch",
+            "BatchNorm's momentum is written as PyTorch writes it",
+            "Flax's momentum is the weight of the old running average (0.9 keeps "
+            "nine tenths of it at each step), PyTorch's the weight of the new "
+            "batch: PyTorch's 0.1 is Flax's 0.9. The contract's averages move "
+            "with `nn.BatchNorm(use_running_average=not train, momentum=0.9)`.",
+            lambda **case: _batchnorm_steps(
+                **case, model=_BatchNormVariant(momentum=0.1)
             ),
         ),
         Pitfall(

@@ -19,7 +19,8 @@ import jax
 import jax.numpy as jnp
 from flax import nnx
 
-from lessongrader.mistakes import Pitfall, Spec, flag_pitfalls
+from lessongrader.flags import flag_pitfalls, flag_spec
+from lessongrader.mistakes import Pitfall
 
 from .solution import dropout_forward
 
@@ -43,12 +44,13 @@ def _hand_dropout(
     p=lambda keep: keep,
     kept=lambda x, keep: x / keep,
     invert=False,
+    shape=lambda x: x.shape,
 ):
     """The reference layer's steps, each replaceable by a mistaken one."""
     if deterministic >= 0.5 or rate <= 0.0:
         return x
     keep = 1.0 - rate
-    mask = jax.random.bernoulli(key(seed), p=p(keep), shape=x.shape)
+    mask = jax.random.bernoulli(key(seed), p=p(keep), shape=shape(x))
     if invert:
         mask = ~mask
     return jnp.where(mask, kept(x, keep), 0.0)
@@ -59,9 +61,8 @@ def _builtin_dropout(seed, x, rate, deterministic):
     return layer(x, deterministic=bool(deterministic >= 0.5))
 
 
-SPEC = Spec(
+SPEC = flag_spec(
     api="nnx",
-    kind="dropout",
     flag="deterministic",
     eval_value=1.0,
     eval_output="x unchanged",
@@ -74,13 +75,13 @@ SPEC = Spec(
     pitfalls=(
         *flag_pitfalls(
             dropout_forward,
-            "deterministic",
-            0.0,
-            1.0,
-            "deterministic=1.0 must return x unchanged and deterministic=0.0 must "
-            "drop units; yours does the opposite. Return x when "
-            "`bool(deterministic >= 0.5)` is true.",
-            "dropout",
+            flag="deterministic",
+            train_value=0.0,
+            eval_value=1.0,
+            inverted="deterministic=1.0 must return x unchanged and "
+            "deterministic=0.0 must drop units; yours does the opposite. Return x "
+            "when `bool(deterministic >= 0.5)` is true.",
+            noun="dropout",
         ),
         Pitfall(
             "no-rescale",
@@ -108,6 +109,15 @@ SPEC = Spec(
             "The units where the mask is True are the ones kept: "
             "`jnp.where(mask, x / (1 - rate), 0.0)`, not the other way round.",
             lambda **case: _hand_dropout(**case, invert=True),
+        ),
+        Pitfall(
+            "mask-without-shape",
+            "One draw for the whole mask: each call keeps every unit or drops "
+            "every one",
+            "`jax.random.bernoulli(key, p)` without `shape=` draws one value, which "
+            "`jnp.where` broadcasts to every unit. The key is right; give the "
+            "shape: `jax.random.bernoulli(key, p=1 - rate, shape=x.shape)`.",
+            lambda **case: _hand_dropout(**case, shape=lambda x: ()),
         ),
         Pitfall(
             "builtin-nnx-dropout",

@@ -7,13 +7,13 @@ or ``init`` with the flag set to train (dropout keys never change the
 parameters).
 """
 
-from lessongrader.mistakes import Pitfall, Spec, flag_pitfalls, with_args
+from lessongrader.flags import flag_pitfalls, flag_spec
+from lessongrader.mistakes import Pitfall, with_args
 
 from .solution import dropout_model_forward
 
-SPEC = Spec(
+SPEC = flag_spec(
     api="linen",
-    kind="dropout",
     flag="deterministic",
     eval_value=1.0,
     eval_output="the Dense layer's output",
@@ -31,13 +31,13 @@ SPEC = Spec(
     pitfalls=(
         *flag_pitfalls(
             dropout_model_forward,
-            "deterministic",
-            0.0,
-            1.0,
-            "Pass the cast flag on as it is: "
+            flag="deterministic",
+            train_value=0.0,
+            eval_value=1.0,
+            inverted="Pass the cast flag on as it is: "
             "`nn.Dropout(rate=drop_rate, deterministic=deterministic)`; yours is "
             "negated somewhere on the way.",
-            "dropout",
+            noun="dropout",
         ),
         Pitfall(
             "seeds-swapped",

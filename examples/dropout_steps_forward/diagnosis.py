@@ -1,21 +1,21 @@
 """The checks of dropout_steps_forward, on arrays only: one row per step,
 each a dropout of x, with a mask of its own.
 
-They replace the grader's dropout checks, which expect one output per call
-and a train/eval flag; here the rate plays the flag's part, and the grader's
-evaluation output ("base") is x on every row.
+The problem has no train/eval flag: a rate of 0 turns the randomness off,
+and the reference's output then, x on every row, is ``case.related["no-dropout"]``.
 """
 
 import numpy as np
 
 from lessongrader.compare import values_match
-from lessongrader.diagnose import dropout_scale, near
+from lessongrader.flags import dropout_scale, near
 
 
-def properties(case, spec, add):
+def properties(case, settings, add):
     """Name what is wrong with one case whose values differ."""
-    got, base = case.array, case.base
-    if case.keep >= 1.0:
+    got, base = case.array, case.related["no-dropout"]
+    keep = case.facts["keep"]
+    if keep >= 1.0:
         return add(
             "rate-zero",
             "A rate of 0 changes the output",
@@ -32,15 +32,15 @@ def properties(case, spec, add):
         return add(
             "same-mask-every-step",
             "Every step drops the same units",
-            f"Each step must draw a new key. {spec['key_advice']}",
+            f"Each step must draw a new key. {settings['key_advice']}",
         )
     dropout_like, scale = dropout_scale(got, base)
-    if dropout_like and (scale is None or near(scale, 1.0 / case.keep)):
+    if dropout_like and (scale is None or near(scale, 1.0 / keep)):
         return add(
             "different-mask",
             "A valid dropout at every step, but other units are dropped than the "
             "contract's",
-            spec["key_advice"],
+            settings["key_advice"],
         )
     return add(
         "values-differ",

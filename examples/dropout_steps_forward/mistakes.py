@@ -6,9 +6,8 @@ and they are not listed: calling the layer without any jit, or with
 ``nnx.jit`` around a loop over the steps: the keys are drawn in the same
 order, so the masks are the same.
 
-The problem has no train/eval flag: a rate of 0 turns the randomness off, so
-the Spec's "flag" is the rate, and the grader's evaluation output ("base") is
-``x`` on every row.
+The problem has no train/eval flag: its checks (diagnosis.py) compare an
+output with the reference's at rate 0, ``x`` on every row ("no-dropout").
 """
 
 import jax
@@ -53,19 +52,13 @@ _KEY_ADVICE = (
 # jax-jit, rngs-in-step and key-drawn-once give the very same outputs (every
 # step uses the stream's first key): the grader names the three together.
 SPEC = Spec(
-    api="nnx",
-    # Checked by this problem's diagnosis.py: one dropout row per step.
-    kind="dropout-steps",
-    # Rate 0 turns the randomness off: the reference then returns x on every row.
-    flag="rate",
-    eval_value=0.0,
-    eval_output="x on every row",
-    key_advice=_KEY_ADVICE,
+    related={"no-dropout": lambda case: {**case, "rate": 0.0}},
+    facts=lambda case: {"keep": 1.0 - case["rate"]},
+    settings={"key_advice": _KEY_ADVICE},
     shape_advice=(
         "Return one row per step: jnp.stack of the steps' outputs has shape "
         "(steps, len(x))."
     ),
-    keep=lambda case: 1.0 - case["rate"],
     pitfalls=(
         Pitfall(
             "jax-jit",

@@ -9,7 +9,8 @@ never change the parameters).
 
 import jax
 
-from lessongrader.mistakes import Pitfall, Spec, flag_pitfalls
+from lessongrader.flags import flag_pitfalls, flag_spec
+from lessongrader.mistakes import Pitfall
 
 from .solution import TrainEvalModel, model_train_eval_forward
 
@@ -29,9 +30,8 @@ def _train_eval_keys(seed, x, train, *, params, dropout):
     )
 
 
-SPEC = Spec(
+SPEC = flag_spec(
     api="linen",
-    kind="dropout",
     flag="train",
     eval_value=0.0,
     eval_output="the Dense layer's output",
@@ -49,12 +49,12 @@ SPEC = Spec(
     pitfalls=(
         *flag_pitfalls(
             model_train_eval_forward,
-            "train",
-            1.0,
-            0.0,
-            "nn.Dropout asks 'deterministic?', the model is given 'train?': pass "
-            "`deterministic=not train`, not `deterministic=train`.",
-            "dropout",
+            flag="train",
+            train_value=1.0,
+            eval_value=0.0,
+            inverted="nn.Dropout asks 'deterministic?', the model is given "
+            "'train?': pass `deterministic=not train`, not `deterministic=train`.",
+            noun="dropout",
         ),
         Pitfall(
             "dropout-key-reuses-seed",

@@ -2,7 +2,8 @@
 
 import jax
 
-from lessongrader.mistakes import Pitfall, Spec, flag_pitfalls
+from lessongrader.flags import flag_pitfalls, flag_spec
+from lessongrader.mistakes import Pitfall
 
 from .solution import train_eval_forward
 
@@ -17,9 +18,8 @@ def _raw_key(seed):
     return jax.random.key(int(seed))
 
 
-SPEC = Spec(
+SPEC = flag_spec(
     api="nnx",
-    kind="noise",
     flag="train",
     eval_value=0.0,
     eval_output="x unchanged",
@@ -36,13 +36,13 @@ SPEC = Spec(
     pitfalls=(
         *flag_pitfalls(
             train_eval_forward,
-            "train",
-            1.0,
-            0.0,
-            "Noise must be added when train is 1.0 and not when it is 0.0; yours "
-            "does the opposite. Add it under `if train:` with "
+            flag="train",
+            train_value=1.0,
+            eval_value=0.0,
+            inverted="Noise must be added when train is 1.0 and not when it is "
+            "0.0; yours does the opposite. Add it under `if train:` with "
             "`train = bool(train >= 0.5)`.",
-            "noise",
+            noun="noise",
         ),
         Pitfall(
             "raw-seed-key",

@@ -70,10 +70,7 @@ def site():
     server.server_close()
 
 
-# Per module: a grading in the test process (test_browser_practice.py, the
-# notebook tier) ends every process left under it, as their subreaper
-# (lessongrader/isolation.py), and Chromium's helpers can be among them: with
-# one Chromium per worker, a run hung with its Chromium gone.
+# Per module: one Chromium per test module, started and ended with it.
 @pytest.fixture(scope="module")
 def browser():
     with sync_playwright() as playwright:

@@ -1,19 +1,25 @@
 """The grader, run the way a learner runs it: ``python -m lessongrader``.
 
-Each file under ``examples/<problem>/attempts/`` is a real attempt, wrong in one
-known way, not gradable at all, or hostile to the grader. Its ``# expect:
-STATUS TEXT`` lines give the exit status the grader must return and a text its
-report must contain, and an ``# args:`` line adds options. An attempt that
-starts processes writes their ids to ``$ATTEMPT_PIDS``: none may outlive the
-grading. A reference solution and a fresh starter are graded too.
+Each file under ``examples/<problem>/attempts/`` is a mistake a learner makes;
+each under ``tests/grader/attempts/<problem>/`` tests the grader itself (a
+process left behind, a closed output, terminal escapes, a time limit, an odd
+output). Its ``# expect: STATUS TEXT`` lines give the exit status the grader
+must return and a text its report must contain, and an ``# args:`` line adds
+options. An attempt that starts processes writes their ids to
+``$ATTEMPT_PIDS``: none may outlive the grading. A reference solution and a
+fresh starter are graded too.
 
-Plain answers, right or wrong, are many, and the command handles each the same
-way: its processes, its pipe and its exit statuses do not depend on the
-problem. It grades, of each problem, the plain answer its lesson shows, and
-that report must be the one the built page shows; each lesson's notebook
-grades the starter, every plain answer and the reference (tests/notebook),
-with the same engine and held to the same lines. Every attempt is graded
-somewhere (test_every_attempt_is_graded).
+The learners' answers that run, right or wrong, are many, and the command
+handles each the same way: its processes, its pipe and its exit statuses do
+not depend on the problem. It grades, of each problem, the answer its lesson
+shows, and that report must be the one the built page shows; each lesson's
+notebook grades the starter, every such answer and the reference
+(tests/notebook), with the same engine and held to the same lines. Every
+attempt is graded somewhere (test_every_attempt_is_graded).
+
+Out of scope: the grader is a self-check, not a sandbox. A file can forge its
+grade (read the reference's outputs where the grading process keeps them,
+rewrite the grader's frames or files); no test here asks the grader to notice.
 
 A grading run spends most of its time starting JAX, so the runs the selected
 tests need are all started at once, by one fixture, as many at a time as there
@@ -21,18 +27,26 @@ are processors; each test then waits for its own.
 """
 
 import dataclasses
+import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
+import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import jsonschema
+import psutil
 import pytest
 from project import (
+    GRADER_ATTEMPTS,
     LESSONS,
     expected,
+    grader_attempts,
     plain_attempts,
     shown_attempt,
     shown_report,
@@ -94,9 +108,8 @@ class Grading:
         return result, [int(pid) for pid in started]
 
 
-def expectations(path):
+def expectations(problem, path):
     """The Grading an attempt file asks for, from its comments."""
-    problem = path.parent.parent.name
     wanted = expected(path)
     return Grading(
         name=f"{problem}/{path.stem}",
@@ -109,8 +122,8 @@ def expectations(path):
 
 
 def by_the_command(problem):
-    """The attempts the command grades here: all but the plain answers, and
-    of those the one the problem's lesson shows."""
+    """A problem's attempts the command grades here: those a notebook cannot
+    (status 2), and the one the problem's lesson shows."""
     plain = {p.resolve() for p in plain_attempts(problem)}
     plain.discard(shown_attempt(problem).resolve())
     return [path for path in problem.attempts if path.resolve() not in plain]
@@ -131,7 +144,12 @@ GRADINGS = [
         2,
         ("SyntaxError in", "syntax_error.py, line 1: expected ':'"),
     ),
-    *(expectations(path) for p in PROBLEMS.values() for path in by_the_command(p)),
+    *(
+        expectations(p.name, path)
+        for p in PROBLEMS.values()
+        for path in by_the_command(p)
+    ),
+    *(expectations(problem, path) for problem, path in grader_attempts()),
 ]
 SHOWN = {
     slug: next(
@@ -183,6 +201,8 @@ def test_grading(grading, graded):
     for text in grading.texts:
         assert text in words, f"{text!r} missing from:\n{report}"
     assert "Traceback" not in report, report
+    # Nothing of the grader's own (its warnings, its paths) passes for the file's.
+    assert str(catalog.PACKAGE) not in report, report
     if grading.status == 2:
         assert "Could not grade:" in report, report
 
@@ -263,6 +283,10 @@ def test_python_without_the_packages_gets_a_message_not_a_traceback():
 
 def test_every_attempt_is_graded():
     """By the command here, or by its lesson's notebook in tests/notebook."""
+    folders = {path.name for path in GRADER_ATTEMPTS.iterdir() if path.is_dir()}
+    assert folders <= set(PROBLEMS), "tests/grader/attempts/<problem>/ only"
+    graded_here = {(ROOT / g.attempt).resolve() for g in GRADINGS}
+    assert {path.resolve() for _, path in grader_attempts()} <= graded_here
     for problem in PROBLEMS.values():
         every = {path.resolve() for path in problem.attempts}
         runs = {
@@ -274,30 +298,157 @@ def test_every_attempt_is_graded():
         assert shown_attempt(problem).resolve() in here & in_the_notebook
 
 
-ONE_PROCESS = """
-import sys
-from lessongrader import isolation
+def grader(*args, env=()):
+    """The command, started: ``runpy`` gives it Python's own SIGINT handler,
+    which a test process started in the background may lack (ignored)."""
+    start = (
+        "import runpy, signal, sys; "
+        "signal.signal(signal.SIGINT, signal.default_int_handler); "
+        "sys.argv[0] = 'lessongrader'; "
+        "runpy.run_module('lessongrader', run_name='__main__')"
+    )
+    return subprocess.Popen(
+        [sys.executable, "-c", start, *map(str, args)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "JAX_PLATFORMS": "cpu", **{k: str(v) for k, v in env}},
+    )
 
-started = []
-start = isolation._start
-isolation._start = lambda arguments, *rest, **streams: (
-    started.append(arguments[0]) or start(arguments, *rest, **streams)
-)
-run = isolation.run_attempt(sys.argv[1], sys.argv[2], 300)
-print(run.reference_state, run.results["stage"], *started)
+
+def wait_for(condition, process, what, limit=RUN_LIMIT):
+    deadline = time.monotonic() + limit
+    while not condition():
+        assert process.poll() is None, process.communicate()
+        assert time.monotonic() < deadline, f"no {what} after {limit} s"
+        time.sleep(0.1)
+
+
+HANGS = GRADER_ATTEMPTS / "dropout_forward" / "hangs_with_a_child.py"
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT])
+def test_a_signal_to_the_grader_ends_the_grading_and_what_it_started(signum, tmp_path):
+    """As a closed terminal (SIGHUP), a cancelled CI job (SIGTERM) or Ctrl-C
+    (SIGINT) ends the grader: the attempt and its child end too, the
+    temporary folder goes, and a last line says the grading was stopped."""
+    pids, temporary = tmp_path / "pids", tmp_path / "tmp"
+    temporary.mkdir()
+    env = [("ATTEMPT_PIDS", pids), ("TMPDIR", temporary)]
+    run = grader("dropout_forward", HANGS, "--timeout", RUN_LIMIT, env=env)
+    wait_for(pids.exists, run, "attempt running")
+    started = [int(pid) for pid in pids.read_text().split()]
+    run.send_signal(signum)
+    out, err = run.communicate(timeout=60)
+    assert run.returncode == 2, out + err
+    name = signal.Signals(signum).name
+    assert (
+        out.rstrip()
+        .splitlines()[-1]
+        .startswith(f"Grading stopped: the grader received {name}.")
+    ), out
+    assert "Traceback" not in out + err, out + err
+    assert not [pid for pid in started if alive(pid)]
+    assert not list(temporary.glob("lessongrader-*"))
+
+
+def children(pid):
+    return psutil.Process(pid).children(recursive=True)
+
+
+def test_watch_grades_at_each_save_and_ends_cleanly_on_ctrl_c(tmp_path):
+    attempt = tmp_path / "dropout_forward.py"
+    shutil.copy(ROOT / "examples/dropout_forward/attempts/no_rescale.py", attempt)
+    lines = []
+    with grader("--watch", "dropout_forward", attempt) as run:
+        reader = threading.Thread(target=lambda: lines.extend(run.stdout))
+        reader.start()
+
+        def reports():
+            return [line for line in lines if line.endswith("cases passed.\n")]
+
+        wait_for(lambda: len(reports()) == 1, run, "first report")
+        assert "[no-rescale]" in "".join(lines)
+        time.sleep(0.05)  # a later modification time, where it is kept coarsely
+        shutil.copy(ROOT / "examples/dropout_forward/solution.py", attempt)
+        wait_for(lambda: len(reports()) == 2, run, "report after the save")
+        assert reports()[1] == "8 of 8 cases passed.\n"
+        wait_for(lambda: lines[-1].startswith("Watching"), run, "watching again")
+        assert not children(run.pid)
+        run.send_signal(signal.SIGINT)
+        run.wait(timeout=60)
+        reader.join(timeout=10)
+        err = run.stderr.read()
+    assert run.returncode == 0, "".join(lines) + err
+    assert lines[-1] == f"Stopped watching {attempt}.\n"
+    assert "Traceback" not in "".join(lines) + err
+
+
+def test_progress_says_where_each_problem_stands(tmp_path):
+    attempts = tmp_path / "attempts"
+    attempts.mkdir()
+    shutil.copy(
+        ROOT / "examples/dropout_forward/solution.py", attempts / "dropout_forward.py"
+    )
+    shutil.copy(
+        ROOT / "examples/train_eval_forward/attempts/flag_inverted.py",
+        attempts / "train_eval_forward.py",
+    )
+    written = check("--starter", "batchnorm_forward", cwd=tmp_path)
+    assert written.returncode == 0, written.stderr
+    result = check("--progress", cwd=tmp_path)
+    assert result.returncode == 1, result.stdout + result.stderr
+    found = dict(re.findall(r"^  (\w+) +(lesson [\w-]+: .*)$", result.stdout, re.M))
+    assert found == {
+        name: f"lesson {problem.lesson}: "
+        + {
+            "dropout_forward": "solved",
+            "train_eval_forward": "[flag-inverted] The train/eval flag is inverted",
+        }.get(name, "not started")
+        for name, problem in PROBLEMS.items()
+    }, result.stdout
+    assert result.stdout.rstrip().endswith(f"1 of {len(PROBLEMS)} solved.")
+
+
+SCHEMA = json.loads((catalog.PACKAGE / "results.schema.json").read_text())
+PRINTS = """
+from lessongrader.problems.dropout_forward.solution import dropout_forward as right
+
+
+def dropout_forward(seed, x, rate, deterministic):
+    print(f"seed {seed}: " + "x" * 600)
+    return right(seed, x, rate, deterministic)
 """
 
 
-def test_a_grading_imports_jax_once():
-    """The reference and the attempt run in one process, one after the other:
-    a grading pays for one start of JAX, not two."""
-    solution = ROOT / "examples/dropout_forward/solution.py"
-    result = subprocess.run(
-        [sys.executable, "-c", ONE_PROCESS, "dropout_forward", str(solution)],
-        capture_output=True,
-        text=True,
-        timeout=RUN_LIMIT,
-        env={**os.environ, "JAX_PLATFORMS": "cpu"},
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["done", "cases", "grade"], result.stdout
+def test_json_reports_follow_the_schema_kept_in_the_repository(tmp_path):
+    """One of each verdict: pass, fail, error; and what each case printed."""
+    prints = tmp_path / "prints.py"
+    prints.write_text(PRINTS)
+    broken = tmp_path / "broken.py"
+    broken.write_text(SYNTAX_ERROR)
+    attempts = {
+        "pass": prints,
+        "fail": ROOT / "examples/dropout_forward/attempts/p_equals_rate.py",
+        "error": broken,
+    }
+    for status, attempt in attempts.items():
+        result = check("dropout_forward", attempt, "--format", "json")
+        assert result.returncode == {"pass": 0, "fail": 1, "error": 2}[status]
+        report = json.loads(result.stdout)
+        jsonschema.validate(report, SCHEMA)
+        assert report["status"] == status, report
+        if status == "error":
+            assert "SyntaxError" in report["message"] and report["tests"] == []
+            continue
+        tests = report["tests"]
+        assert [t["name"] for t in tests] == [f"case {n}" for n in range(1, 9)]
+        if status == "pass":
+            for test in tests:
+                seed = re.search(r"seed=([\d.]+)", test["test_code"]).group(1)
+                assert test["output"].startswith(f"seed {seed}: xxx")
+                assert len(test["output"]) == 500, test["output"]
+        else:
+            failed = [t for t in tests if t["status"] == "fail"]
+            assert len(failed) == 4 and "[p-equals-rate]" in failed[0]["message"]

@@ -1,4 +1,5 @@
-"""The known mistakes of each problem's mistakes.py, each run on every case.
+"""The known mistakes of each problem's mistakes.py, each run on every case;
+and the checks a Spec may add, beyond the function.
 
 The grader names a mistake by computing it on the problem's cases; one that
 raises there (after a new flax release, say) would shrink the diagnosis. Each
@@ -8,11 +9,14 @@ and the grader reports any other failure rather than skipping it.
 
 import dataclasses
 
+import jax
+import jax.numpy as jnp
 import numpy as np
 import pytest
+from flax import nnx
 
-from lessongrader import catalog, execute, isolation, report
-from lessongrader.mistakes import Pitfall
+from lessongrader import catalog, execute, isolation, practice, report
+from lessongrader.mistakes import Check, Pitfall
 
 PROBLEMS = catalog.discover()
 PITFALLS = [
@@ -84,9 +88,8 @@ def test_the_report_says_which_mistake_could_not_be_computed(
     meta, expected = execute.reference(problem)
     results, arrays = {}, {}
     # An attempt that returns x.
-    execute.run_cases(
-        problem.name, lambda **case: case["x"], problem.cases(), results, arrays, None
-    )
+    cases = execute.trials(problem, execute.spec_of(problem))
+    execute.run_cases(cases, lambda **case: case["x"], {}, results, arrays, None)
     run = isolation.Run(
         results=results,
         arrays=arrays,
@@ -110,3 +113,69 @@ def test_the_report_says_which_mistake_could_not_be_computed(
     (log,) = tmp_path.iterdir()
     assert f"its log is kept in {log}." in text
     assert "Traceback: KeyError" in log.read_text()
+
+
+X = jnp.array([1.0, 2.0, 3.0, 4.0, 5.0, 6.0])
+
+
+def two_calls(names):
+    """The contract's layer, built once, called twice in training."""
+    layer = names["MyDropout"](0.5, nnx.Rngs(0))
+    return jnp.stack([layer(X, deterministic=False) for _ in range(2)])
+
+
+class KeyInInit(nnx.Module):
+    """MyDropout with its key drawn once, in __init__: one call is right."""
+
+    def __init__(self, rate, rngs):
+        self.rate, self.key = rate, rngs.dropout()
+
+    def __call__(self, x, deterministic):
+        if deterministic or self.rate <= 0.0:
+            return x
+        mask = jax.random.bernoulli(self.key, p=1 - self.rate, shape=x.shape)
+        return jnp.where(mask, x / (1 - self.rate), 0.0)
+
+
+# An attempt as a notebook cell defines it: the class beside the function.
+KEY_IN_INIT = """
+def dropout_forward(seed, x, rate, deterministic):
+    layer = MyDropout(rate, nnx.Rngs(int(seed)))
+    return layer(x, deterministic=bool(deterministic >= 0.5))
+"""
+
+
+def test_a_check_of_what_the_contract_names_is_a_case_of_its_own(monkeypatch):
+    """Spec.checks, the extension point: a check runs on the names the
+    attempt defines and has its own row; a known mistake is named on it
+    through the names of a mistaken solution, or else the check's own
+    diagnosis is."""
+    problem = PROBLEMS["dropout_forward"]
+    module = problem.module("mistakes")
+    key_in_init = Pitfall(
+        "key-in-init",
+        "The key is drawn once, in __init__",
+        "Draw it in __call__.",
+        forward=problem.function(),  # one call is right
+        names={"MyDropout": KeyInInit},
+    )
+    check = Check(
+        "MyDropout called twice in training",
+        run=two_calls,
+        name="same-mask-twice",
+        title="Two calls in training drop the same units",
+        advice="Draw a new key at each call.",
+    )
+    names = {"MyDropout": KeyInInit, "nnx": nnx}
+    exec(KEY_IN_INIT, names)
+    count = len(problem.cases())
+    for pitfalls, named in [
+        ((*module.SPEC.pitfalls, key_in_init), "[key-in-init] The key is drawn once"),
+        (module.SPEC.pitfalls, "[same-mask-twice] Two calls in training drop"),
+    ]:
+        spec = dataclasses.replace(module.SPEC, checks=(check,), pitfalls=pitfalls)
+        monkeypatch.setattr(module, "SPEC", spec)
+        text = practice("dropout_forward").check(names["dropout_forward"]).text()
+        assert f"  FAIL  case {count + 1}  MyDropout called twice in training" in text
+        assert f"{count} of {count + 1} cases passed." in text
+        assert named in " ".join(text.split())

@@ -19,11 +19,12 @@ def test_every_problem_folder_is_found_and_nothing_else():
         assert problem.solution_code.startswith(("import", "from"))
 
 
-def test_listing_and_starters_import_no_jax(tmp_path):
+def test_listing_starters_and_hints_import_no_jax(tmp_path):
     code = (
         "import sys; from lessongrader import cli;"
         f"cli.main(['--list']); cli.main(['--starter', 'dropout_forward', "
         f"'--output', {str(tmp_path / 's.py')!r}]);"
+        "cli.main(['--hint', 'dropout_forward', '2']);"
         "assert 'jax' not in sys.modules and 'flax' not in sys.modules"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True)

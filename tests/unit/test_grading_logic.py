@@ -4,26 +4,43 @@ No attempt runs and no JAX is imported: a case is a reference output, its
 evaluation output and what an attempt returned.
 """
 
+import json
+from types import SimpleNamespace
+
+import jsonschema
 import numpy as np
 import pytest
 
-from lessongrader.compare import Case, build_cases, compare, values_match
-from lessongrader.diagnose import Diagnoses, diagnose, dropout_scale, match_pitfalls
-from lessongrader.report import PASSED, WRONG, Report
+from lessongrader import catalog, cli
+from lessongrader.compare import (
+    Case,
+    build_cases,
+    case_details,
+    compare,
+    difference_lines,
+    values_match,
+)
+from lessongrader.diagnose import Diagnoses, diagnose, match_pitfalls
+from lessongrader.flags import dropout_properties, dropout_scale
+from lessongrader.report import PASSED, WRONG, Report, cannot
+from lessongrader.results import results
 
 X = np.array([1.0, -2.0, 3.0, 4.0])
 MASK = np.array([True, False, True, True])
 DROPOUT = {
     "api": "nnx",
-    "kind": "dropout",
     "flag": "deterministic",
     "eval_value": 1.0,
     "eval_output": "x unchanged",
     "key_advice": "Draw the key from the layer's Rngs.",
-    "shape_advice": "Keep x's shape.",
     "params_advice": "",
     "noise_advice": "",
 }
+# A problem whose diagnosis.py is lessongrader.flags' dropout checks.
+DROPOUT_PROBLEM = SimpleNamespace(
+    folder=catalog.SOURCE / "dropout_forward",
+    module=lambda name: SimpleNamespace(properties=dropout_properties),
+)
 
 
 def array_case(got, expected, base=X, training=True, keep=0.5, number=0):
@@ -36,18 +53,17 @@ def array_case(got, expected, base=X, training=True, keep=0.5, number=0):
         dtype="float32",
         got={"kind": "array", "shape": list(got.shape), "dtype": "float32"},
         array=got,
-        base=base,
-        training=training,
-        keep=keep,
+        facts={"training": training, "keep": keep},
+        related={"eval": base},
     )
     case.failure = compare(case)
     case.wrong_values = case.comparable and not values_match(got, case.expected)
     return case
 
 
-def names(cases, reference=None, expected=None):
-    reference = reference or {"spec": DROPOUT, "pitfalls": []}
-    return [d.name for d in diagnose(reference, expected or {}, cases)]
+def names(cases, reference=None, expected=None, problem=DROPOUT_PROBLEM):
+    reference = reference or {"settings": DROPOUT, "pitfalls": []}
+    return [d.name for d in diagnose(reference, expected or {}, cases, problem)]
 
 
 def test_compare_goes_from_the_most_basic_check_up():
@@ -91,7 +107,7 @@ def test_a_known_mistake_that_gives_every_output_is_named_first():
         array_case(X, X, training=False, number=1),
     ]
     reference = {
-        "spec": DROPOUT,
+        "settings": DROPOUT,
         "pitfalls": [{"name": "mask-inverted", "title": "T", "advice": "A"}],
     }
     expected = {
@@ -112,17 +128,16 @@ def test_a_report_counts_and_tags_as_the_command_prints_it():
                 "call": "f(a=2)",
                 "shape": [4],
                 "dtype": "float32",
-                "training": True,
-                "keep": 0.5,
+                "facts": {"training": True, "keep": 0.5},
             },
         ],
-        "spec": DROPOUT,
+        "settings": DROPOUT,
         "pitfalls": [],
     }
     expected = {
         "expected/0": X,
         "expected/1": np.where(MASK, X * 2, 0),
-        "base/1": X,
+        "related/eval/1": X,
     }
     reported = [
         {"got": {"kind": "array", "shape": [4], "dtype": "float32"}},
@@ -131,7 +146,7 @@ def test_a_report_counts_and_tags_as_the_command_prints_it():
     arrays = {"got/0": X, "got/1": np.where(MASK, X, 0)}
     cases = build_cases(reference, expected, reported, arrays)
     report = Report(WRONG, cases=cases, failing=1)
-    report.diagnoses = diagnose(reference, expected, cases)
+    report.diagnoses = diagnose(reference, expected, cases, DROPOUT_PROBLEM)
     text = report.text()
     assert "  PASS  case 1  f(a=1)" in text and "  FAIL  case 2  f(a=2)" in text
     assert "[no-rescale]" in text and text.endswith("1 of 2 cases passed.")
@@ -145,3 +160,71 @@ def test_control_characters_are_shown_not_sent():
     report = Report(WRONG, message="x", output="\x1b[2Jcleared")
     assert "\x1b" not in report.text() and "\\x1b[2Jcleared" in report.text()
     assert "\x1b" not in report.html()
+
+
+def test_a_problem_without_checks_of_its_own_gets_the_generic_diagnoses():
+    # No diagnosis.py, no flag: a wrong value is only that.
+    plain = SimpleNamespace(folder=catalog.SOURCE / "no-such-problem")
+    case = array_case(X + 0.25, X, training=False)
+    assert names([case], {"pitfalls": []}, problem=plain) == ["values-differ"]
+
+
+def test_nan_and_inf_are_values_and_the_details_say_where():
+    expected = np.array([0.0, 4.0, 6.0, 0.0])
+    got = np.array([np.nan, 4.0, 7.0, np.inf])
+    assert difference_lines(got, expected) == [
+        "NaN or inf: index 0 is nan (expected 0), index 3 is inf (expected 0)",
+        "largest abs difference of the other values 1, first difference at index 2",
+    ]
+    assert values_match([np.nan, np.inf], [np.nan, np.inf])
+    assert not values_match([np.nan, 1.0], [0.0, 1.0])
+    case = array_case(got, expected)
+    assert case.not_finite and names([case]) == ["not-finite"]
+    assert "index 0 is nan" in case_details(case, "attempt.py")
+
+
+SCHEMA = json.loads((catalog.PACKAGE / "results.schema.json").read_text())
+
+
+def test_the_json_report_follows_its_schema_and_cuts_each_output():
+    passed = array_case(X, X, number=0)
+    passed.output = "a" * 600
+    failed = array_case(np.where(MASK, X, 0), np.where(MASK, X * 2, 0), number=1)
+    raised = array_case(X, X, number=2)
+    raised.got = {"kind": "error", "error": {"type": "KeyError", "message": "k"}}
+    raised.failure = compare(raised)
+    report = Report(WRONG, cases=[passed, failed, raised], file="attempt.py")
+    report.diagnoses = diagnose(
+        {"settings": DROPOUT, "pitfalls": []}, {}, [failed], DROPOUT_PROBLEM
+    )
+    data = results(report)
+    jsonschema.validate(data, SCHEMA)
+    assert data["status"] == "fail"
+    assert [t["status"] for t in data["tests"]] == ["pass", "fail", "error"]
+    first, second, third = data["tests"]
+    assert len(first["output"]) == 500 and first["output"].endswith("characters)")
+    assert first["message"] is None and second["output"] is None
+    assert "[no-rescale]" in second["message"] and "expected:" in second["message"]
+    assert third["message"].startswith("Case 3: f(...)\n  raised KeyError")
+    error = results(cannot("x.py does not exist.", extra=["  a line"]))
+    jsonschema.validate(error, SCHEMA)
+    assert error == {
+        "version": 3,
+        "status": "error",
+        "message": "Could not grade: x.py does not exist.\n  a line",
+        "tests": [],
+    }
+
+
+def test_hints_come_from_the_command_in_order_without_jax(capsys):
+    problem = catalog.discover()["dropout_forward"]
+    assert cli.main(["--hint", "dropout_forward"]) == 0
+    title, text = problem.hints[0]
+    out = capsys.readouterr().out
+    assert out.startswith(f"Hint 1 of {len(problem.hints)}: {title}\n")
+    assert "--hint dropout_forward 2" in out
+    last = len(problem.hints)
+    assert cli.main(["--hint", "dropout_forward", str(last)]) == 0
+    assert "The next one" not in capsys.readouterr().out
+    assert cli.main(["--hint", "dropout_forward", str(last + 1)]) == 2
+    assert f"choose 1 to {last}" in capsys.readouterr().err

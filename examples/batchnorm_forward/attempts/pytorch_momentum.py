@@ -1,0 +1,27 @@
+"""nn.BatchNorm(momentum=0.1): PyTorch's convention, where momentum weighs the
+new batch; Flax's weighs the old average, so the averages move nine times too
+fast."""
+
+# expect: 1 [momentum-pytorch]
+
+import jax
+from flax import linen as nn
+
+
+class BatchNormModel(nn.Module):
+    @nn.compact
+    def __call__(self, x, train):
+        x = nn.Dense(features=x.shape[-1])(x)
+        return nn.BatchNorm(use_running_average=not train, momentum=0.1)(x)
+
+
+def batchnorm_forward(seed, x, train, steps):
+    model = BatchNormModel()
+    variables = model.init(jax.random.PRNGKey(int(seed)), x, train=False)
+    for _ in range(int(steps)):
+        _, updates = model.apply(variables, x, train=True, mutable=["batch_stats"])
+        variables = {**variables, **updates}
+    if train >= 0.5:
+        out, _ = model.apply(variables, x, train=True, mutable=["batch_stats"])
+        return out
+    return model.apply(variables, x, train=False)
