@@ -16,6 +16,7 @@ the lessons. A new lesson page is picked up by the next build: nothing else
 lists the lessons.
 """
 
+import html
 import re
 from pathlib import Path
 
@@ -98,6 +99,21 @@ class LessonCards(SphinxDirective):
         return self.parse_text_to_nodes(cards_markdown(srcdir))
 
 
+def describe_lesson(app, pagename, templatename, context, doctree):
+    """A lesson's description (search results, link previews): its summary.
+    Before sphinxext-opengraph, which describes a page by its first words
+    otherwise (here the badges and the version line), and leaves alone a
+    description a page already has."""
+    path = Path(app.srcdir, f"{pagename}.md")
+    meta = metadata(path) if path.exists() else None
+    if not meta or not meta.get("summary"):
+        return
+    summary = " ".join(meta["summary"].replace("`", "").split())
+    context["meta"] = {**(context.get("meta") or {}), "og:description": summary}
+    tag = f'<meta name="description" content="{html.escape(summary)}" />\n'
+    context["metatags"] = context.get("metatags", "") + tag
+
+
 def outdated(app, env, added, changed, removed):
     """Every page, read and written again when a page is added or removed: the
     cards change, and so does the navigation of every page."""
@@ -110,4 +126,5 @@ def setup(app):
     app.add_directive("lesson-cards", LessonCards)
     add_section(app, "lesson-badges", badges_section)
     app.connect("env-get-outdated", outdated)
+    app.connect("html-page-context", describe_lesson, priority=400)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

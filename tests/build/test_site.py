@@ -8,6 +8,7 @@ from html.parser import HTMLParser
 from importlib.metadata import version
 
 import pytest
+from lesson_index import metadata as lesson_metadata
 from project import CONF, HTML, LESSONS, PROBLEMS, solution_source
 from sitebuild import ROOT
 
@@ -84,6 +85,19 @@ def test_lesson_follows_the_skeleton(pages, slug):
     starts = [next((h for h in headings if h.startswith(s)), None) for s in SKELETON]
     assert None not in starts, f"{slug}: headings {headings}"
     assert starts == sorted(starts, key=headings.index), f"{slug}: order {headings}"
+
+
+@pytest.mark.parametrize("slug", LESSONS)
+def test_search_results_and_link_previews_describe_a_lesson_by_its_summary(slug):
+    # What search engines and link previews show: the card's summary, not the
+    # badges and the version line that open the page.
+    summary = lesson_metadata(ROOT / "docs" / f"{slug}.md")["summary"]
+    expected = " ".join(summary.replace("`", "").split())
+    head = (HTML / f"{slug}.html").read_text().split("</head>")[0]
+    for attribute in ('name="description"', 'property="og:description"'):
+        (tag,) = [t for t in re.findall(r"<meta [^>]*>", head) if attribute in t]
+        (content,) = re.findall(r'content="([^"]*)"', tag)
+        assert html.unescape(content) == expected, attribute
 
 
 @pytest.mark.parametrize("slug", LESSONS)
