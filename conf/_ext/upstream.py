@@ -6,6 +6,15 @@ was checked against (``CHECKED``): ``setup`` stops the build when another
 version is installed, so that a new release is checked (is the fix still
 needed? still right?) before it builds the site. Then update ``CHECKED``, or
 delete the fix. CONTRIBUTING.md holds each one as a patch to send upstream.
+
+One change lives outside this module, because it is JavaScript: on the search
+page, conf/_static/search-sections.js replaces Sphinx's
+``Search.makeSearchSummary`` (searchtools.js, Sphinx 9.2.0: the version
+``CHECKED`` pins), so that a result quotes the section a word was found in and
+leads there, not to the top of the page with the theme's buttons quoted
+(related upstream: https://github.com/sphinx-doc/sphinx/issues/11943). Test:
+tests/browser/test_browser_site.py,
+test_search_results_lead_to_sections_with_lesson_text.
 """
 
 import copy
