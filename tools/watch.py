@@ -10,6 +10,7 @@ and no cell failed (outputs may still have changed), 1 otherwise.
 """
 
 import argparse
+import contextlib
 import dataclasses
 import json
 import re
@@ -17,7 +18,6 @@ import sys
 from pathlib import Path
 
 import nbformat
-import sitebuild
 
 # The stamp names the versions a page ran with, so it always differs.
 STAMP = re.compile(r"(Executed with jax )\S+( and flax )\S+?(\.?\*?)$", re.M)
@@ -86,7 +86,12 @@ def executed_cells(build, page):
     if cache_path.exists() and not any(
         c.get("outputs") for c in notebook.cells if c.cell_type == "code"
     ):
-        notebook = sitebuild.with_cached_outputs(notebook, cache_path)
+        from jupyter_cache import get_cache
+
+        cache = get_cache(str(cache_path))
+        with contextlib.suppress(KeyError):  # the cache holds no run of it
+            _, notebook = cache.merge_match_into_notebook(notebook)
+        cache.db.dispose()
     return [
         Cell(
             number,

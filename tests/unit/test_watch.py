@@ -105,3 +105,25 @@ def test_a_page_whose_execution_stopped_did_not_build(tmp_path):
     text, ok = watch.report(before, after)
     assert not ok
     assert "- dropout: its execution stopped: CellTimeoutError: A cell" in text
+
+
+def test_outputs_a_build_took_from_its_execution_cache_are_compared(tmp_path):
+    # A cached page is written without its outputs: the cache holds them.
+    from jupyter_cache import get_cache
+    from jupyter_cache.base import CacheBundleIn
+
+    before = make_build(tmp_path / "a", {"dropout": lesson("1", 2.0)}, {"jax": "1"})
+    executed = before / "jupyter_execute" / "dropout.ipynb"
+    notebook = nbformat.read(executed, as_version=4)
+    cache = get_cache(str(before / ".jupyter_cache"))
+    cache.cache_notebook_bundle(
+        CacheBundleIn(notebook, str(executed)), check_validity=False
+    )
+    cache.db.dispose()
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            cell.outputs = []
+    nbformat.write(notebook, executed)
+    after = make_build(tmp_path / "b", {"dropout": lesson("2", 4.0)}, {"jax": "2"})
+    text, ok = watch.report(before, after)
+    assert ok and "    before: '[0. 2.0]'\n" in text, text
