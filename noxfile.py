@@ -223,8 +223,10 @@ def latest(session):
     install(session)
     build_docs(session)
     record_versions(session, BUILD)
-    # Then every page executed again with the other versions, into its own
-    # folder: a cell that raises is recorded, and the other pages still build.
+    # Then every page executed again with the other versions, into a folder
+    # of its own, with an execution cache of its own (empty: every page runs;
+    # the tests below read it, as they read the pinned build's): a cell that
+    # raises is recorded, and the other pages still build.
     forget_install(session)
     session.install(*(session.posargs or ["--upgrade", "jax", "jaxlib", "flax"]))
     shutil.rmtree(LATEST, ignore_errors=True)
@@ -234,7 +236,6 @@ def latest(session):
     try:
         build_docs(
             session,
-            "-D", "nb_execution_mode=force",
             "-D", "nb_execution_allow_errors=1",
             "-D", "nb_execution_raise_on_error=0",
             build=LATEST,
