@@ -3,6 +3,7 @@
 import hashlib
 import os
 import shutil
+import tomllib
 from pathlib import Path
 
 import nox
@@ -13,6 +14,10 @@ from tools.sitebuild import BUILD, DOCS, ENVIRONMENT, EXAMPLES, HTML, LATEST, RO
 
 PYTHON = "3.13"
 TOOLS = ROOT / "tools"
+# The release sets the lessons are checked on, and what held where.
+RELEASE_SETS = ROOT / "conf" / "release-sets.toml"
+RELEASE_CHECK = ROOT / "conf" / "release-check.json"
+RELEASES = BUILD / "releases"
 
 nox.options.default_venv_backend = "uv"
 nox.options.sessions = ["tests"]
@@ -203,15 +208,37 @@ def check(session):
         raise SystemExit(failed.return_code or 1) from None
 
 
-def record_versions(session, build):
-    """Write the versions a build ran with to build/versions.json."""
+RECORD_VERSIONS = """
+import json, sys, importlib.metadata as m
+json.dump({p: m.version(p) for p in ("jax", "jaxlib", "flax")}, open(sys.argv[1], "w"))
+"""
+
+
+def record_versions(session, build, python="python"):
+    """Write the versions a build ran with to its versions.json."""
     session.run(
-        "python",
-        "-c",
-        "import json, sys, importlib.metadata as m; json.dump({p: m.version(p) "
-        "for p in ('jax', 'jaxlib', 'flax')}, open(sys.argv[1], 'w'))",
-        str(build / "versions.json"),
+        python, "-c", RECORD_VERSIONS, str(build / "versions.json"), external=True
     )
+
+
+def build_with_other_releases(session, folder, python="python"):
+    """Every page executed again with the releases `python` has, into a folder
+    of its own, with an execution cache of its own (emptied: every page runs;
+    the tests read it as they read the pinned build's). A cell that raises is
+    recorded, and the other pages still build. Whether the build reported no
+    error."""
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    record_versions(session, folder, python)
+    try:
+        session.run(
+            python, "tools/sitebuild.py", "--build", str(folder), "-q",
+            "-D", "nb_execution_allow_errors=1",
+            "-D", "nb_execution_raise_on_error=0", external=True,
+        )  # fmt: skip
+    except nox.command.CommandFailed:
+        return False
+    return True
 
 
 @nox.session(python=PYTHON)
@@ -223,36 +250,67 @@ def latest(session):
     install(session)
     build_docs(session)
     record_versions(session, BUILD)
-    # Then every page executed again with the other versions, into a folder
-    # of its own, with an execution cache of its own (empty: every page runs;
-    # the tests below read it, as they read the pinned build's): a cell that
-    # raises is recorded, and the other pages still build.
     forget_install(session)
     session.install(*(session.posargs or ["--upgrade", "jax", "jaxlib", "flax"]))
-    shutil.rmtree(LATEST, ignore_errors=True)
-    LATEST.mkdir(parents=True)
-    record_versions(session, LATEST)
     problems = []
-    try:
-        build_docs(
-            session,
-            "-D", "nb_execution_allow_errors=1",
-            "-D", "nb_execution_raise_on_error=0",
-            build=LATEST,
-        )  # fmt: skip
-    except nox.command.CommandFailed:
+    if not build_with_other_releases(session, LATEST):
         problems.append("the build reported errors (above)")
     report = LATEST / "report.md"
     try:
         session.run(
-            "python", "tools/watch.py", str(BUILD), str(LATEST), "--output", str(report)
-        )
+            "python", "tools/watch.py", "report", str(BUILD), str(LATEST),
+            "--output", str(report),
+        )  # fmt: skip
     except nox.command.CommandFailed:
         problems.append(f"a page or a claim broke ({report})")
     if problems:
         session.error("; ".join(problems))
     session.log(f"The report is in {report}; now the tests, on {LATEST / 'html'}.")
     session.run("pytest", "tests", env={"SITE_HTML": str(LATEST / "html")})
+
+
+def release_environment(session, name, requirements):
+    """An environment of its own for a release set: requirements.txt with the
+    set's releases instead (uv's --override), and the project. Its python."""
+    env = ROOT / ".nox" / f"releases-{name}"
+    python = env / "bin" / "python"
+    if not python.exists():
+        session.run("uv", "venv", "--quiet", "--python", PYTHON, str(env))
+    overrides = env / "overrides.txt"
+    overrides.write_text("\n".join(requirements) + "\n")
+    uv_install = ["uv", "pip", "install", "--quiet", "--python", str(python)]
+    session.run(*uv_install, "-r", "requirements.txt", "--override", str(overrides))
+    session.run(*uv_install, "--no-deps", "--no-build-isolation", "-e", ".")
+    return str(python)
+
+
+@nox.session(python=PYTHON)
+def releases(session):
+    """Check every lesson on each release set of conf/release-sets.toml, one
+    after the other, and write where each holds to conf/release-check.json,
+    which the pages show: nox -s releases. A line CHANGED names each page that
+    holds on other releases than the file said before."""
+    install(session)
+    build_docs(session)
+    record_versions(session, BUILD)
+    sets = tomllib.loads(RELEASE_SETS.read_text())["set"]
+    builds = []
+    for number, release_set in enumerate(sets, 1):
+        name, requirements = release_set["name"], release_set["requirements"]
+        session.log(
+            f"Release set {number} of {len(sets)}: {name}, {release_set['why']}"
+        )
+        folder = BUILD
+        if requirements:
+            python = release_environment(session, name, requirements)
+            folder = RELEASES / name
+            if not build_with_other_releases(session, folder, python):
+                session.warn(f"{name}: the build reported errors (above)")
+        builds.append(f"{name}={folder}")
+    session.run(
+        "python", "tools/watch.py", "ranges", str(BUILD), *builds,
+        "--output", str(RELEASE_CHECK), success_codes=[0, 3],
+    )  # fmt: skip
 
 
 @nox.session(python=PYTHON)

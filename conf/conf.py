@@ -48,6 +48,7 @@ extensions = [
     "grader_wheel",
     "problem_sections",
     "lesson_index",
+    "release_ranges",
     "plots",
     "build_stamp",
     "page_weight",
@@ -61,6 +62,11 @@ exclude_patterns = ["_build", "**.ipynb_checkpoints"]
 templates_path = [str(CONF / "_templates")]
 # Fail on broken references too, not only on syntax errors.
 nitpicky = True
+
+# -- Release ranges -----------------------------------------------------------
+
+# Where each lesson holds, as nox -s releases last found (_ext/release_ranges.py).
+lessons_release_check = str(CONF / "release-check.json")
 
 # -- API links ----------------------------------------------------------------
 

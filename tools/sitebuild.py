@@ -69,6 +69,16 @@ def read_notebook(page):
     return notebook
 
 
+def code_digest(page):
+    """A digest of a lesson's code, the files its cells load included: what a
+    release check (nox -s releases) ran."""
+    import hashlib
+    import json
+
+    cells = [c.source for c in read_notebook(page).cells if c.cell_type == "code"]
+    return hashlib.sha256(json.dumps(cells).encode()).hexdigest()[:16]
+
+
 def main(argv):
     parser = argparse.ArgumentParser(prog="tools/sitebuild.py")
     parser.add_argument("--build", type=Path, default=BUILD, help="default build/")

@@ -1,23 +1,35 @@
-"""What changed between two builds of the site: the report of ``nox -s latest``.
+"""What changed between builds of the site with other jax and flax releases.
 
-Usage: ``python tools/watch.py BEFORE AFTER [--output REPORT.md]``, where each
-is a build folder (``build``, ``build/latest``) holding ``html/`` and
-``jupyter_execute/``, and, for its versions, ``versions.json``. The report
-lists, per page, the cells whose outputs changed (the version stamp aside), with
-a short before and after; the hidden claims that failed; the example cells that
-raised; and the pages that did not build. Exit status: 0 when every page built
-and no cell failed (outputs may still have changed), 1 otherwise.
+    python tools/watch.py report BEFORE AFTER [--output REPORT.md]
+
+is the report of ``nox -s latest``. Each argument is a build folder (``build``,
+``build/latest``) holding ``html/`` and ``jupyter_execute/``, and, for its
+versions, ``versions.json``. The report lists, per page, the cells whose
+outputs changed (the version stamp aside), with a short before and after; the
+hidden claims that failed; the example cells that raised; and the pages that
+did not build. Exit status: 0 when every page built and no cell failed
+(outputs may still have changed), 1 otherwise.
+
+    python tools/watch.py ranges PINNED NAME=BUILD ... --output CHECK.json
+
+is the end of ``nox -s releases``: what each page of the pinned build did on
+each release set's build (given from the oldest to the newest), written to
+CHECK.json (conf/release-check.json), with the digest of each page's code. It
+prints a line per page, and exits with 3 when a page now holds on other
+releases than CHECK.json said before.
 """
 
 import argparse
 import contextlib
 import dataclasses
+import datetime
 import json
 import re
 import sys
 from pathlib import Path
 
 import nbformat
+import sitebuild
 
 # The stamp names the versions a page ran with, so it always differs.
 STAMP = re.compile(r"(Executed with jax )\S+( and flax )\S+?(\.?\*?)$", re.M)
@@ -33,7 +45,15 @@ class Cell:
 
     @property
     def label(self):
-        first = next((line for line in self.source.splitlines() if line), "")
+        """The cell's number and its first line that says what it does (not
+        an import, a comment or a magic, when it has another)."""
+        lines = [line.strip() for line in self.source.splitlines() if line.strip()]
+        telling = [
+            line
+            for line in lines
+            if not line.startswith(("import ", "from ", "#", "%"))
+        ]
+        first = (telling or lines or [""])[0]
         first = first if len(first) <= 60 else first[:57] + "..."
         return f"cell {self.number} (`{first}`)"
 
@@ -41,7 +61,7 @@ class Cell:
     def error(self):
         for output in self.outputs:
             if output.get("output_type") == "error":
-                return f"{output['ename']}: {output['evalue']}".strip()
+                return ": ".join(filter(None, (output["ename"], output["evalue"])))
         return None
 
 
@@ -118,14 +138,26 @@ def short(line):
     return repr(line if len(line) <= SHOWN else line[: SHOWN - 3] + "...")
 
 
+@dataclasses.dataclass(frozen=True)
+class Change:
+    cell: str  # its label
+    before: str
+    after: str
+
+
 @dataclasses.dataclass
 class PageReport:
     page: str
     built: bool = True
-    changed: list = dataclasses.field(default_factory=list)
+    changed: list = dataclasses.field(default_factory=list)  # of Change
     claims: list = dataclasses.field(default_factory=list)
     examples: list = dataclasses.field(default_factory=list)
     why: str = ""
+
+    @property
+    def holds(self):
+        """Built, every hidden claim held, and no example raised."""
+        return self.built and not self.claims and not self.examples
 
 
 def compare_page(before, after, page):
@@ -153,13 +185,13 @@ def compare_page(before, after, page):
     except FileNotFoundError:
         return report
     if [c.source for c in old] != [c.source for c in new]:
-        report.changed.append("the page's code differs between the two builds")
+        report.built = False
+        report.why = "its code differs between the two builds"
         return report
     for a, b in zip(old, new, strict=True):
         x, y = cell_text(a), cell_text(b)
         if x != y:
-            was, now = first_difference(x, y)
-            report.changed.append(f"{b.label}\n    before: {was}\n    after:  {now}")
+            report.changed.append(Change(b.label, *first_difference(x, y)))
     return report
 
 
@@ -206,25 +238,119 @@ def report(before, after):
     changes = []
     for r in changed:
         changes.append(f"- {r.page}:")
-        changes.extend(f"  - {c}" for c in r.changed)
+        for c in r.changed:
+            changes.append(
+                f"  - {c.cell}\n    before: {c.before}\n    after:  {c.after}"
+            )
     section("Outputs that changed (the version stamp aside)", changes)
     return "\n".join(lines) + "\n", ok
 
 
+def result_of(page_report):
+    """What a release set did with a page, as release-check.json keeps it."""
+    return {
+        "holds": page_report.holds,
+        "why": page_report.why,
+        "claims": page_report.claims,
+        "raised": page_report.examples,
+        "changed": [dataclasses.asdict(change) for change in page_report.changed],
+    }
+
+
+def span(values):
+    from packaging.version import Version
+
+    ordered = sorted(set(values), key=Version)
+    return [ordered[0], ordered[-1]]
+
+
+def holds_on(results, sets):
+    """The flax and jax releases of the sets a page holds on: {flax: [lowest,
+    highest], jax: [...]}, or None if it holds on none."""
+    held = [s for s in sets if results[s["name"]]["holds"]]
+    if not held:
+        return None
+    return {package: span(s[package] for s in held) for package in ("flax", "jax")}
+
+
+def ranges(pinned, builds, docs=sitebuild.DOCS):
+    """release-check.json: each page of the pinned build on each (name,
+    folder) of builds, given from the oldest release set to the newest."""
+    sets = [
+        {"name": name, **json.loads((folder / "versions.json").read_text())}
+        for name, folder in builds
+    ]
+    check = {"checked": datetime.date.today().isoformat(), "sets": sets, "pages": {}}
+    for page in pages(pinned, pinned):
+        results = {
+            name: result_of(compare_page(pinned, folder, page))
+            for name, folder in builds
+        }
+        check["pages"][page] = {
+            "code": sitebuild.code_digest(docs / f"{page}.md"),
+            "holds_on": holds_on(results, sets),
+            "not_on": [s["name"] for s in sets if not results[s["name"]]["holds"]],
+            "results": results,
+        }
+    return check
+
+
+def moved(before, after):
+    """The pages whose releases changed between two release checks: (page,
+    before, after), as {holds_on, not_on} with the sets' versions."""
+
+    def where(check, page):
+        entry = check.get("pages", {}).get(page)
+        if entry is None:
+            return None
+        versions = {s["name"]: s for s in check["sets"]}
+        return {
+            "holds_on": entry["holds_on"],
+            "not_on": [versions[name] for name in entry["not_on"]],
+        }
+
+    found = []
+    for page in sorted(after["pages"]):
+        was, now = where(before, page), where(after, page)
+        if was != now:
+            found.append((page, was, now))
+    return found
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("before", type=Path)
-    parser.add_argument("after", type=Path)
-    parser.add_argument("--output", type=Path, help="also write the report here")
+    commands = parser.add_subparsers(dest="command", required=True)
+    compare = commands.add_parser("report", help="nox -s latest's report")
+    compare.add_argument("before", type=Path)
+    compare.add_argument("after", type=Path)
+    compare.add_argument("--output", type=Path, help="also write the report here")
+    check = commands.add_parser("ranges", help="nox -s releases' release check")
+    check.add_argument("pinned", type=Path)
+    check.add_argument("builds", nargs="+", metavar="NAME=BUILD")
+    check.add_argument("--output", type=Path, required=True)
     args = parser.parse_args(argv)
-    for build in (args.before, args.after):
-        if not (build / "html").is_dir():
-            parser.error(f"{build} holds no built site (html/)")
-    text, ok = report(args.before, args.after)
-    print(text)
-    if args.output:
-        args.output.write_text(text)
-    return 0 if ok else 1
+    if args.command == "report":
+        for build in (args.before, args.after):
+            if not (build / "html").is_dir():
+                parser.error(f"{build} holds no built site (html/)")
+        text, ok = report(args.before, args.after)
+        print(text)
+        if args.output:
+            args.output.write_text(text)
+        return 0 if ok else 1
+    builds = [tuple(item.split("=", 1)) for item in args.builds]
+    result = ranges(args.pinned, [(name, Path(folder)) for name, folder in builds])
+    for page, entry in result["pages"].items():
+        where = entry["holds_on"]
+        held = f"flax {'-'.join(where['flax'])}, jax {'-'.join(where['jax'])}"
+        print(f"{page}: holds on {held if where else 'no set'}", end="")
+        print(f"; not on {', '.join(entry['not_on'])}" if entry["not_on"] else "")
+    before = json.loads(args.output.read_text()) if args.output.exists() else {}
+    args.output.write_text(json.dumps(result, indent=1, sort_keys=True) + "\n")
+    changes = moved(before, result)
+    for page, was, now in changes:
+        print(f"CHANGED {page}: was {json.dumps(was)}, now {json.dumps(now)}")
+    return 3 if changes else 0
 
 
 if __name__ == "__main__":

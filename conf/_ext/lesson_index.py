@@ -7,13 +7,15 @@ A lesson page says in its front matter where it goes and what its card says::
       api: [NNX]
       level: intermediate
       summary: Inverted dropout by hand ...
+      builds_on: [nnx-train-eval-flag]
 
 ``{lesson-badges}`` (under a lesson's title) shows its badges and problem.
 ``{lesson-cards}`` (on the index) draws one card per lesson, in that order,
-with the page's title, its badges, the summary and the name of its problem
-(the problem folder whose ``LESSON`` is the page), and a hidden toctree of
-the lessons. A new lesson page is picked up by the next build: nothing else
-lists the lessons.
+with the page's title, its badges, the summary, the name of its problem (the
+problem folder whose ``LESSON`` is the page), the titles of the lessons it
+builds on, and the releases it holds on (release_ranges.py); and a hidden
+toctree of the lessons. A new lesson page is picked up by the next build:
+nothing else lists the lessons.
 """
 
 import html
@@ -21,6 +23,7 @@ import re
 from pathlib import Path
 
 import yaml
+from release_ranges import range_words, release_check
 from sections import add_section
 from sphinx.util.docutils import SphinxDirective
 
@@ -62,15 +65,29 @@ def badges(meta, notebook=False):
     return f"{apis} {badge(LEVELS.get(level, 'secondary'), level)}".strip()
 
 
-def cards_markdown(srcdir):
+def cards_markdown(srcdir, check=None):
+    """The cards, in the lessons' order: each with its badges and summary, its
+    problem, the lessons it builds on, and the releases it holds on (from the
+    release check)."""
     problems = {p.lesson: name for name, p in catalog.discover().items()}
     found = lessons(srcdir)
+    titles = {slug: meta["title"] for slug, meta in found}
     cards = []
     for slug, meta in found:
-        problem = f"\nProblem: `{problems[slug]}`" if slug in problems else ""
+        facts = []
+        if slug in problems:
+            facts.append(f"Problem: `{problems[slug]}`.")
+        if meta.get("builds_on"):
+            earlier = ", ".join(titles[s] for s in meta["builds_on"])
+            facts.append(f"Builds on: {earlier}.")
+        holds = range_words(check, slug)
+        if holds:
+            facts.append(f"{holds}.")
         cards.append(
             f":::{{grid-item-card}} {meta['title']}\n:link: {slug}\n:link-type: doc\n\n"
-            f"{badges(meta)}\n{meta.get('summary', '').strip()}{problem}\n:::\n"
+            f"{badges(meta)}\n{meta.get('summary', '').strip()}\n\n"
+            + "\n".join(facts)
+            + "\n:::\n"
         )
     toctree = "\n".join(slug for slug, _ in found)
     return (
@@ -96,7 +113,9 @@ class LessonCards(SphinxDirective):
         srcdir = Path(self.env.srcdir)
         for slug, _ in lessons(srcdir):
             self.env.note_dependency(str(srcdir / f"{slug}.md"))
-        return self.parse_text_to_nodes(cards_markdown(srcdir))
+        self.env.note_dependency(self.config.lessons_release_check)
+        check = release_check(self.config)
+        return self.parse_text_to_nodes(cards_markdown(srcdir, check))
 
 
 def describe_lesson(app, pagename, templatename, context, doctree):
@@ -123,6 +142,7 @@ def outdated(app, env, added, changed, removed):
 
 
 def setup(app):
+    app.setup_extension("release_ranges")  # it declares lessons_release_check
     app.add_directive("lesson-cards", LessonCards)
     add_section(app, "lesson-badges", badges_section)
     app.connect("env-get-outdated", outdated)

@@ -1,15 +1,19 @@
 """Checks on the built site (build/html), which `nox -s tests` builds first."""
 
 import html
+import json
 import re
 import subprocess
 import sys
 from html.parser import HTMLParser
 from importlib.metadata import version
+from pathlib import Path
 
 import pytest
+import release_ranges
+from bs4 import BeautifulSoup
 from lesson_index import metadata as lesson_metadata
-from project import CONF, HTML, LESSONS, PROBLEMS, solution_source
+from project import CONF, HTML, LESSONS, PROBLEMS, published, solution_source
 from sitebuild import ROOT
 
 # The path the site is served under (absolute links, as on the 404 page, start with it).
@@ -98,6 +102,22 @@ def test_search_results_and_link_previews_describe_a_lesson_by_its_summary(slug)
         (tag,) = [t for t in re.findall(r"<meta [^>]*>", head) if attribute in t]
         (content,) = re.findall(r'content="([^"]*)"', tag)
         assert html.unescape(content) == expected, attribute
+
+
+@pytest.mark.parametrize("slug", LESSONS)
+def test_each_lesson_says_which_releases_it_holds_on_as_do_its_notebook_and_card(
+    pages, slug
+):
+    check = json.loads(Path(CONF["lessons_release_check"]).read_text())
+    words = release_ranges.range_words(check, slug)
+    assert words, f"{slug} is not in the release check"
+    assert f"{words}, checked" in pages[slug].text
+    notebook = "".join(c.source for c in published(slug).cells)
+    assert f"*{words}, checked" in notebook
+    index = " ".join(
+        BeautifulSoup((HTML / "index.html").read_text(), "html.parser").text.split()
+    )
+    assert f"{words}." in index
 
 
 @pytest.mark.parametrize("slug", LESSONS)

@@ -92,7 +92,7 @@ def test_failed_claims_examples_and_pages_fail_the_report(tmp_path, capsys):
     assert "- dropout, cell 6 (`layer(x).sum()`): TypeError: no rngs" in text
     assert "- streams: no page was written" in text
     assert "ValueError" not in text  # expected to raise, and it did
-    assert watch.main([str(before), str(after)]) == 1
+    assert watch.main(["report", str(before), str(after)]) == 1
     assert "Claims that failed" in capsys.readouterr().out
 
 
@@ -127,3 +127,63 @@ def test_outputs_a_build_took_from_its_execution_cache_are_compared(tmp_path):
     after = make_build(tmp_path / "b", {"dropout": lesson("2", 4.0)}, {"jax": "2"})
     text, ok = watch.report(before, after)
     assert ok and "    before: '[0. 2.0]'\n" in text, text
+
+
+def release_builds(tmp_path, values, claims=None):
+    """A build per release set, from the oldest: each prints its value; a
+    set named in claims fails its hidden claim."""
+    claims = claims or {}
+    builds = []
+    for number, (name, value) in enumerate(values.items()):
+        versions = {"jax": f"0.{number}.0", "jaxlib": f"0.{number}.0"}
+        versions["flax"] = f"0.12.{8 + number}"
+        claim = error("AssertionError", "") if name in claims else None
+        page = lesson(versions["jax"], value, claim=claim)
+        builds.append((name, make_build(tmp_path / name, {"dropout": page}, versions)))
+    return builds
+
+
+def test_a_release_check_says_where_each_page_holds_and_what_differs(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setattr(watch.sitebuild, "code_digest", lambda page: "digest")
+    builds = release_builds(
+        tmp_path, {"oldest": 2.0, "between": 3.0, "pinned": 2.0}, claims={"oldest"}
+    )
+    check = watch.ranges(builds[-1][1], builds)
+    page = check["pages"]["dropout"]
+    assert page["holds_on"] == {
+        "flax": ["0.12.9", "0.12.10"],
+        "jax": ["0.1.0", "0.2.0"],
+    }
+    assert page["not_on"] == ["oldest"]
+    between = page["results"]["between"]
+    assert between["holds"] and between["changed"] == [
+        {"cell": "cell 3 (`print(layer(x))`)", "before": "'[0. 2.0]'",
+         "after": "'[0. 3.0]'"}
+    ]  # fmt: skip
+    assert page["results"]["oldest"]["claims"] == [
+        "cell 4 (`assert claim`): AssertionError"
+    ]
+    assert page["code"] == "digest"
+
+
+def test_a_release_check_exits_3_when_a_page_holds_on_other_releases(
+    tmp_path, monkeypatch, capsys
+):
+    monkeypatch.setattr(watch.sitebuild, "code_digest", lambda page: "digest")
+    output = tmp_path / "check.json"
+    builds = release_builds(tmp_path / "1", {"oldest": 2.0, "pinned": 2.0})
+    arguments = ["ranges", str(builds[-1][1])]
+    arguments += [f"{name}={folder}" for name, folder in builds]
+    arguments += ["--output", str(output)]
+    assert watch.main(arguments) == 3  # nothing was checked before
+    assert watch.main(arguments) == 0
+    builds = release_builds(
+        tmp_path / "2", {"oldest": 2.0, "pinned": 2.0}, claims={"oldest"}
+    )
+    arguments[1:3] = [str(builds[-1][1])] + [f"{n}={f}" for n, f in builds][:1]
+    arguments[3] = f"pinned={builds[-1][1]}"
+    assert watch.main(arguments) == 3
+    assert "CHANGED dropout" in capsys.readouterr().out
+    assert json.loads(output.read_text())["pages"]["dropout"]["not_on"] == ["oldest"]
