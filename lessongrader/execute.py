@@ -166,7 +166,11 @@ def reference(problem):
                 continue  # declared, with its reason, in the problem's mistakes.py
             if trial.arguments is not None and pitfall.forward is not None:
                 run = lambda trial=trial, p=pitfall: p.forward(**trial.arguments)  # noqa: E731
-            elif trial.check is not None and pitfall.names is not None:
+            elif (
+                trial.check is not None
+                and pitfall.names is not None
+                and not trial.check.independent
+            ):
                 run = lambda trial=trial, p=pitfall: trial.check.run(p.names)  # noqa: E731
             else:
                 continue  # this mistake does not concern this case

@@ -72,8 +72,9 @@ class Check:
     name: str
     title: str
     advice: str
-    # ... or whatever they show, for a check whose output is itself the
-    # diagnosis (a property of the function, such as streams seeded apart).
+    # ... or whatever they show, for a check of a property the check observes
+    # itself (one seed changed, the other kept: the same mask?): its failure is
+    # that property's, named by its own diagnosis and matched to no known mistake.
     independent: bool = False
 
 
