@@ -24,12 +24,13 @@ or steps it under ``nnx.jit``. Its ``run(names)`` gets the names the attempt
 defines (the command: the attempt's module; the notebook: the function's
 globals) and returns an output, which is compared with ``run`` on the
 reference solution's names. Each check comes after the ``CASES``, with its
-own PASS/FAIL row, the same comparisons, and its own diagnosis when it fails
-and no known mistake explains why, in the command and in the notebook alike.
-A known mistake is computed on the checks through its ``names``: the names
-of a mistaken solution (its class, say), which every check is run on. The
-function's cases and the checks are matched apart (``lessongrader.diagnose``):
-a mistake may concern one of them only.
+own PASS/FAIL row, the same comparisons, and its own diagnosis when it fails,
+no known mistake explains why, and the function's cases pass (or always, for
+an ``independent`` check), in the command and in the notebook alike. A known
+mistake is computed on the checks through its ``names``: the names of a
+mistaken solution (its class, say), which every check but an independent one
+is run on. The function's cases and the checks are matched apart
+(``lessongrader.diagnose``): a mistake may concern one of them only.
 
 A check looks a name up with ``named(names, "NoiseLayer")``: a file that
 defines none gets "the contract names `NoiseLayer`; your file defines none",
