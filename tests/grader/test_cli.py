@@ -219,6 +219,19 @@ def test_the_report_a_lesson_shows_is_the_one_the_command_prints(slug, grading, 
     assert result.stdout.rstrip() == shown_report(slug)
 
 
+def test_a_class_the_contract_names_and_the_file_lacks_is_named(tmp_path):
+    attempt = tmp_path / "misnamed.py"
+    source = (ROOT / "examples/dropout_forward/solution.py").read_text()
+    attempt.write_text(source.replace("MyDropout", "Dropout"))
+    result = check("dropout_forward", attempt)
+    report = " ".join(result.stdout.split())
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert (
+        "[missing-name] The contract names `MyDropout`; your file defines none "
+        "(it defines `Dropout`: is that it?)"
+    ) in report
+
+
 def test_starter_is_not_overwritten(tmp_path):
     existing = tmp_path / "mine.py"
     existing.write_text("# my work\n")

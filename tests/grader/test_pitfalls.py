@@ -200,3 +200,42 @@ def test_a_check_of_what_the_contract_names_is_a_case_of_its_own(monkeypatch):
         assert f"  FAIL  case {count + 1}  MyDropout called twice in training" in text
         assert f"{count} of {count + 1} cases passed." in text
         assert named in " ".join(text.split())
+
+
+# A right function whose layer has another name than the contract's.
+MISNAMED = """
+import jax
+import jax.numpy as jnp
+from flax import nnx
+
+
+class Dropout(nnx.Module):
+    def __init__(self, rate, rngs):
+        self.rate, self.rngs = rate, rngs
+
+    def __call__(self, x, deterministic):
+        if deterministic or self.rate <= 0.0:
+            return x
+        keep = 1.0 - self.rate
+        mask = jax.random.bernoulli(self.rngs.dropout(), p=keep, shape=x.shape)
+        return jnp.where(mask, x / keep, 0.0)
+
+
+def dropout_forward(seed, x, rate, deterministic):
+    layer = Dropout(rate, nnx.Rngs(int(seed)))
+    return layer(x, deterministic=bool(deterministic >= 0.5))
+"""
+
+
+def test_a_class_the_contract_names_and_the_notebook_lacks_is_named():
+    names = {}
+    exec(MISNAMED, names)
+    text = " ".join(
+        practice("dropout_forward").check(names["dropout_forward"]).text().split()
+    )
+    count = len(PROBLEMS["dropout_forward"].cases())
+    assert f"{count} of {count + 2} cases passed." in text
+    assert (
+        "[missing-name] The contract names `MyDropout`; your notebook defines none "
+        "(it defines `Dropout`: is that it?)"
+    ) in text
