@@ -24,10 +24,6 @@ from .solution import MyDropout, dropout_steps_forward, train_step
 _jax_jit_step = jax.jit(lambda layer, x: layer(x, deterministic=False))
 
 
-def _uncompiled_step(layer, x):
-    return layer(x, deterministic=False)
-
-
 _builtin_step = nnx.jit(lambda layer, x: layer(x, deterministic=False))
 
 
@@ -135,16 +131,6 @@ SPEC = Spec(
             "nnx.jit.",
             lambda **case: _stepped(**case, step=_jax_jit_step),
             names={"MyDropout": MyDropout, "train_step": _jax_jit_step},
-        ),
-        Pitfall(
-            "no-jit",
-            "The step is not compiled",
-            "Its masks are right, but the layer's Python code runs at every call: "
-            "the lesson's step is compiled once with nnx.jit, which also carries "
-            "the key counter out of each call. Write `@nnx.jit` above "
-            "`def train_step(layer, x)`.",
-            None,
-            names={"MyDropout": MyDropout, "train_step": _uncompiled_step},
         ),
         Pitfall(
             "rngs-in-step",

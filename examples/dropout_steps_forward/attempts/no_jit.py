@@ -3,7 +3,7 @@ jit at all). The keys are drawn in the same order, so the function's masks
 are the contract's; called by the grader, the step runs the layer's Python
 code at every call."""
 
-# expect: 1 [no-jit]
+# expect: 1 [not-compiled-once]
 # expect: 1 7 of 8 cases passed
 
 import jax
