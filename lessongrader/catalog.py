@@ -6,7 +6,11 @@ A problem is a folder named after the function it asks for, holding
   runs, with that function;
 - ``problem.py``: its ``LESSON`` (the page), its ``CONTRACT`` and ``HINTS``
   (literals: the page, the starter and the notebook render them) and the
-  ``CASES`` it is graded on;
+  ``CASES`` it is graded on. The ``CONTRACT`` states the ``task`` (what the
+  function and the classes it names must do, and what decides the numbers),
+  the ``inputs`` and the ``output``, and may add a ``remark`` (what the
+  problem does not require, and why); its ``steps``, a recipe, are the first
+  hint ("Steps"), before the ``HINTS``;
 - ``mistakes.py``: its ``SPEC``: its known mistakes, as code, what its own
   checks compare with, and any checks of the classes its contract names
   (``lessongrader.mistakes``);
@@ -55,9 +59,12 @@ class Problem:
     name: str
     folder: Path
     lesson: str
-    contract: dict  # summary, steps, inputs, output: Markdown
-    hints: tuple  # (title, text) pairs, Markdown
+    contract: dict  # task, steps, inputs, output, remark: Markdown
+    hints: tuple  # (title, text) pairs, Markdown: the steps first
     imports: tuple  # the solution's import lines, for the starter
+    # The classes (and other functions) the solution defines, as the starter
+    # declares them: their signatures, each body `raise NotImplementedError`.
+    stubs: str
     parameters: tuple
     solution_code: str  # the solution as the page shows it: no docstring
 
@@ -93,17 +100,11 @@ class Problem:
         return f"Hint {n} of {count}: {title}", text.strip()
 
     def contract_markdown(self, definition_lists=True):
-        """The contract as the page's Problem section shows it (MyST Markdown;
-        with ``definition_lists=False``, plain Markdown lists)."""
+        """The Problem section: the task, the inputs, the output and any
+        remark (MyST Markdown; with ``definition_lists=False``, plain
+        Markdown lists). The steps are the first hint."""
         c = self.contract
-        lines = [f"Write `{self.name}({self.signature})`.", ""]
-        if c.get("summary"):
-            lines += [c["summary"], ""]
-        for number, step in enumerate(c["steps"], 1):
-            first, *rest = step.strip().splitlines()
-            lines.append(f"{number}. {first}")
-            lines += [f"   {line}" if line.strip() else "" for line in rest]
-        lines.append("")
+        lines = [f"Write `{self.name}({self.signature})`.", "", c["task"].strip(), ""]
         if definition_lists:
             lines.append("Inputs")
             lines += [f": `{name}`: {text}" for name, text in c["inputs"].items()]
@@ -112,16 +113,14 @@ class Problem:
             lines.append("**Inputs**")
             lines += ["", *(f"- `{n}`: {t}" for n, t in c["inputs"].items())]
             lines += ["", "**Output**", "", f"- {c['output']}"]
+        if c.get("remark"):
+            lines += ["", c["remark"].strip()]
         return "\n".join(lines) + "\n"
 
     def contract_text(self):
         """The contract as plain text: the starter's docstring."""
         c = self.contract
-        lines = [c["summary"], ""] if c.get("summary") else []
-        for number, step in enumerate(c["steps"], 1):
-            first, *rest = step.strip().splitlines()
-            lines += [f"{number}. {first}", *(f"   {line}" for line in rest)]
-        lines += ["", "Inputs:"]
+        lines = [c["task"].strip(), "", "Inputs:"]
         for name, text in c["inputs"].items():
             lines.append(textwrap.fill(f"- {name}: {text}", 80, subsequent_indent="  "))
         lines += [
@@ -129,7 +128,19 @@ class Problem:
             "Output:",
             textwrap.fill(f"- {c['output']}", 80, subsequent_indent="  "),
         ]
+        if c.get("remark"):
+            lines += ["", c["remark"].strip()]
         return "\n".join(lines)
+
+
+def steps_markdown(steps):
+    """The numbered steps of a contract, as Markdown (the first hint)."""
+    lines = []
+    for number, step in enumerate(steps, 1):
+        first, *rest = step.strip().splitlines()
+        lines.append(f"{number}. {first}")
+        lines += [f"   {line}" if line.strip() else "" for line in rest]
+    return "\n".join(lines)
 
 
 def _package():
@@ -170,6 +181,56 @@ def _solution_code(source, tree):
     return source.strip() + "\n"
 
 
+def _header(lines, node, decorators=True):
+    """The source lines of a def or class statement up to its body, as the
+    solution writes them (its decorators too, if asked), without the
+    comments that open its body."""
+    first = (
+        node.decorator_list[0].lineno if decorators and node.decorator_list else None
+    )
+    opening = node.body[0]
+    body = min(
+        [opening.lineno, *(d.lineno for d in getattr(opening, "decorator_list", []))]
+    )
+    header = lines[(first or node.lineno) - 1 : body - 1]
+    while header and (not header[-1].strip() or header[-1].strip().startswith("#")):
+        header.pop()
+    return header
+
+
+def _unwritten(lines, function, decorators=True):
+    """A function's header, as the solution writes it, then the raise."""
+    header = _header(lines, function, decorators)
+    indent = function.body[0].col_offset * " "
+    return [*header, f"{indent}raise NotImplementedError"]
+
+
+def _stubs(source, tree, name):
+    """The solution's classes and other functions, to write: the starter's.
+
+    A class keeps its decorators, its attributes and its methods' headers
+    (``@nn.compact`` included); a function keeps only its header, so that
+    how it is compiled is the learner's to write. Each body raises
+    NotImplementedError.
+    """
+    lines = source.splitlines()
+    stubs = []
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef):
+            parts = []
+            for item in node.body:
+                if isinstance(item, ast.AnnAssign):
+                    parts.append(lines[item.lineno - 1 : item.end_lineno])
+                elif isinstance(item, ast.FunctionDef):
+                    parts.append(_unwritten(lines, item))
+            body = "\n\n".join("\n".join(part) for part in parts)
+            header = "\n".join(_header(lines, node))
+            stubs.append(f"{header}\n{body}" if parts else f"{header}\n    pass")
+        elif isinstance(node, ast.FunctionDef) and node.name != name:
+            stubs.append("\n".join(_unwritten(lines, node, decorators=False)))
+    return "\n\n\n".join(stubs)
+
+
 def read(folder):
     """The problem in folder, or None if it is not a problem's folder."""
     folder = Path(folder)
@@ -187,20 +248,22 @@ def read(folder):
         return None
     literals = _literals(ast.parse(problem.read_text(), filename=str(problem)))
     contract = literals.get("CONTRACT", {})
-    for key in ("steps", "inputs", "output"):
+    for key in ("task", "steps", "inputs", "output"):
         if key not in contract:
             raise ValueError(f"{problem}: CONTRACT has no {key!r}")
+    steps = ("Steps", steps_markdown(contract["steps"]))
     return Problem(
         name=name,
         folder=folder,
         lesson=literals.get("LESSON", ""),
         contract=contract,
-        hints=tuple(tuple(h) for h in literals.get("HINTS", ())),
+        hints=(steps, *(tuple(h) for h in literals.get("HINTS", ()))),
         imports=tuple(
             ast.unparse(n)
             for n in tree.body
             if isinstance(n, ast.Import | ast.ImportFrom)
         ),
+        stubs=_stubs(source, tree, name),
         parameters=tuple(a.arg for a in function.args.args),
         solution_code=_solution_code(source, tree),
     )

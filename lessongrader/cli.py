@@ -242,6 +242,7 @@ def starter_text(problem, output):
     return (
         f'"""Attempt at the {problem.name} problem (lesson {problem.lesson}).\n\n'
         f"Grade it with: {PROG} {problem.name} {output}\n"
+        f"Stuck? The steps are hint 1: {PROG} --hint {problem.name} 1\n"
         '"""\n\n'
         + "\n".join(problem.imports)
         + "\n\n\n"
@@ -250,11 +251,13 @@ def starter_text(problem, output):
 
 
 def starter_function(problem, contract=None):
-    """The function to write: its signature, the contract, the raise."""
+    """What to write: the classes the contract names (the grader builds
+    them too), then the function: its signature, the contract, the raise."""
     if contract is None:
         contract = textwrap.indent(problem.contract_text().strip(), "    ")
+    stubs = f"{problem.stubs}\n\n\n" if problem.stubs else ""
     return (
-        f"def {problem.name}({problem.signature}):\n"
+        f"{stubs}def {problem.name}({problem.signature}):\n"
         f'    """{contract.lstrip()}\n    """\n'
         "    raise NotImplementedError\n"
     )

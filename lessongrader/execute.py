@@ -27,7 +27,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from lessongrader.mistakes import Check, call
+from lessongrader.mistakes import Check, NotDefined, call
 from lessongrader.text import call_text
 
 GRADER = Path(__file__).resolve().parent  # the grader's own files
@@ -140,7 +140,10 @@ def reference(problem):
             expected = np.asarray(trial.run(fn, names))
             check = trial.check
             about = {
-                "check": {k: getattr(check, k) for k in ("name", "title", "advice")}
+                "check": {
+                    k: getattr(check, k)
+                    for k in ("name", "title", "advice", "independent")
+                }
             }
         arrays[f"expected/{i}"] = expected.astype(np.float64)
         meta["cases"].append(
@@ -158,11 +161,16 @@ def reference(problem):
             {"name": pitfall.name, "title": pitfall.title, "advice": pitfall.advice}
         )
         for i, trial in enumerate(everything):
-            if i in pitfall.cannot_run:
+            check = trial.check.name if trial.check is not None else None
+            if i in pitfall.cannot_run or check in pitfall.cannot_run:
                 continue  # declared, with its reason, in the problem's mistakes.py
             if trial.arguments is not None and pitfall.forward is not None:
                 run = lambda trial=trial, p=pitfall: p.forward(**trial.arguments)  # noqa: E731
-            elif trial.check is not None and pitfall.names is not None:
+            elif (
+                trial.check is not None
+                and pitfall.names is not None
+                and not trial.check.independent
+            ):
                 run = lambda trial=trial, p=pitfall: trial.check.run(p.names)  # noqa: E731
             else:
                 continue  # this mistake does not concern this case
@@ -230,7 +238,20 @@ def error_record(exc, attempt_path=None, spec=None, code_of=None):
     except Exception:  # a traceback that cannot be read: no line, then
         pass
     record["hint"] = exception_hint(kind, message, spec)
+    if isinstance(exc, NotDefined):
+        record["hint"] = not_defined_hint(exc, "file" if attempt_path else "notebook")
     return record
+
+
+def not_defined_hint(exc, where):
+    """The diagnosis of a name the contract gives and the attempt lacks."""
+    close = f" (it defines `{exc.close}`: is that it?)" if exc.close else ""
+    return {
+        "name": "missing-name",
+        "title": f"The contract names `{exc.name}`; your {where} defines none{close}",
+        "advice": f"Define `{exc.name}` at the top level of your {where}, with the "
+        "contract's name: the grader also builds it and uses it as the lesson does.",
+    }
 
 
 def _values(array):

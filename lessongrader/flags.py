@@ -29,12 +29,13 @@ def flag_spec(
     params_advice="",
     noise_advice="",
     exception_hints=(),
+    checks=(),
 ):
     """The Spec of a problem whose argument ``flag`` is ``eval_value`` in
     evaluation. ``api``: "linen" or "nnx"; ``eval_output``: what evaluation
     returns, in words; ``keep(case)``: the keep probability of a case; the
     advice: how the contract derives the key, builds the parameters, adds the
-    noise."""
+    noise; ``checks``: the Spec's checks of the classes the contract names."""
     return Spec(
         pitfalls=pitfalls,
         related={"eval": lambda case: {**case, flag: eval_value}},
@@ -53,19 +54,48 @@ def flag_spec(
         },
         shape_advice=shape_advice,
         exception_hints=exception_hints,
+        checks=checks,
     )
 
 
-def flag_pitfalls(fn, *, flag, train_value, eval_value, inverted, noun):
+def flag_pitfalls(
+    fn,
+    *,
+    flag,
+    train_value,
+    eval_value,
+    inverted,
+    noun,
+    mistaken_names=None,
+    cannot_run=None,
+):
     """The three ways a train/eval flag goes wrong, from the reference itself:
     ``inverted`` is the advice for a flag read the wrong way round, ``noun``
-    what training adds ("dropout", "noise")."""
+    what training adds ("dropout", "noise").
+
+    ``mistaken_names(change)``, for a problem whose checks build its class:
+    the names of a solution whose class gets its flag changed by
+    ``change(flag) -> flag`` (a bool, as the class receives it), so that each
+    mistake is computed on the checks too; ``cannot_run``: by mistake's name,
+    the checks (by name) it cannot be computed on, with the reason.
+    """
+    # The flag's value in training, as the class receives it.
+    in_training = bool(train_value >= 0.5)
+
+    def names(change):
+        return None if mistaken_names is None else mistaken_names(change)
+
+    def skipped(name):
+        return (cannot_run or {}).get(name, {})
+
     return (
         Pitfall(
             "flag-inverted",
             "The train/eval flag is inverted",
             inverted,
             with_args(fn, **{flag: lambda case: 1.0 - case[flag]}),
+            names=names(lambda value: not value),
+            cannot_run=skipped("flag-inverted"),
         ),
         Pitfall(
             "eval-not-noop",
@@ -73,6 +103,8 @@ def flag_pitfalls(fn, *, flag, train_value, eval_value, inverted, noun):
             f"With {flag}={eval_value} the output must not be random; yours is "
             f"the training output. Use the flag: it must turn the {noun} off.",
             with_args(fn, **{flag: train_value}),
+            names=names(lambda value: in_training),
+            cannot_run=skipped("eval-not-noop"),
         ),
         Pitfall(
             f"no-{noun}-in-training",
@@ -81,6 +113,8 @@ def flag_pitfalls(fn, *, flag, train_value, eval_value, inverted, noun):
             f"evaluation output. Check that the flag reaches the layer, cast with "
             f"`>= 0.5`.",
             with_args(fn, **{flag: eval_value}),
+            names=names(lambda value: not in_training),
+            cannot_run=skipped(f"no-{noun}-in-training"),
         ),
     )
 

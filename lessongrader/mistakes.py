@@ -24,13 +24,22 @@ or steps it under ``nnx.jit``. Its ``run(names)`` gets the names the attempt
 defines (the command: the attempt's module; the notebook: the function's
 globals) and returns an output, which is compared with ``run`` on the
 reference solution's names. Each check comes after the ``CASES``, with its
-own PASS/FAIL row, the same comparisons, and its own diagnosis when it fails
-and no known mistake explains why, in the command and in the notebook alike.
-A known mistake is computed on the checks through its ``names``: the names
-of a mistaken solution (its class, say), which every check is run on.
+own PASS/FAIL row, the same comparisons, and its own diagnosis when it fails,
+no known mistake explains why, and the function's cases pass (or always, for
+an ``independent`` check), in the command and in the notebook alike. A known
+mistake is computed on the checks through its ``names``: the names of a
+mistaken solution (its class, say), which every check but an independent one
+is run on. The function's cases and the checks are matched apart
+(``lessongrader.diagnose``): a mistake may concern one of them only.
+
+A check looks a name up with ``named(names, "NoiseLayer")``: a file that
+defines none gets "the contract names `NoiseLayer`; your file defines none",
+with a name it may have meant, rather than a KeyError.
 """
 
 import dataclasses
+import difflib
+import inspect
 from collections.abc import Callable, Mapping
 
 
@@ -42,9 +51,12 @@ class Pitfall:
     # The mistaken function, with the reference's signature; None for a mistake
     # that shows only in the checks (see names).
     forward: Callable | None
-    # The cases (indices in CASES) this mistake cannot be computed on, each with
-    # the reason. The grader skips only these: any other that raises is reported.
-    cannot_run: Mapping[int, str] = dataclasses.field(default_factory=dict)
+    # The cases this mistake cannot be computed on (indices in CASES, or the
+    # name of a Check), each with the reason: a mistaken layer that raises
+    # where the grader uses it without keys, say, as an attempt with the same
+    # mistake would. The grader skips only these: any other that raises is
+    # reported.
+    cannot_run: Mapping[int | str, str] = dataclasses.field(default_factory=dict)
     # The names a mistaken solution defines, which the checks are run on (None:
     # the mistake is not computed on the checks).
     names: Mapping[str, object] | None = None
@@ -56,10 +68,39 @@ class Check:
 
     call: str  # what the row of the report says it does, in a line
     run: Callable[[Mapping[str, object]], object]  # the file's names -> an output
-    # The diagnosis of a wrong output no known mistake explains.
+    # The diagnosis of a wrong output no known mistake explains, given once the
+    # function's own cases pass (their mistake may be the check's too)...
     name: str
     title: str
     advice: str
+    # ... or whatever they show, for a check of a property the check observes
+    # itself (one seed changed, the other kept: the same mask?): its failure is
+    # that property's, named by its own diagnosis and matched to no known mistake.
+    independent: bool = False
+
+
+class NotDefined(LookupError):
+    """A name the contract gives that the attempt does not define."""
+
+    def __init__(self, name, close=None):
+        self.name, self.close = name, close
+        super().__init__(f"the contract names {name!r}, which is not defined")
+
+
+def named(names, name):
+    """The value of ``name`` among the names the attempt defines; NotDefined,
+    with the closest class or function it does define, if there is none."""
+    value = names.get(name)
+    if value is None:
+        defined = [
+            key
+            for key, value in names.items()
+            if not key.startswith("_")
+            and (inspect.isclass(value) or inspect.isfunction(value))
+        ]
+        close = difflib.get_close_matches(name, defined, n=1, cutoff=0.6)
+        raise NotDefined(name, close[0] if close else None)
+    return value
 
 
 def _no_facts(case):

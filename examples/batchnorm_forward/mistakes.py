@@ -1,15 +1,52 @@
-"""The known mistakes of batchnorm_forward, as code, so the grader can name them.
+"""The known mistakes of batchnorm_forward, as code, so the grader can name them;
+and the check of BatchNormModel, used as the lesson uses it.
 
 Some mistakes give exactly the reference's outputs, so no grader can see them,
 and they are not listed: ``init`` with ``train=True`` (init never updates the
 statistics), or a last training apply without ``mutable`` replaced by one with
-it (the output is the same).
+it (the output is the same). ``jax.random.PRNGKey`` for ``jax.random.key`` is
+no mistake: the same bits. Compiling an NNX step with ``jax.jit``, a pitfall
+of the lesson's NNX half, does not concern this Linen problem.
 """
 
+import functools
+
 import jax
+import jax.numpy as jnp
 from flax import linen as nn
 
-from lessongrader.mistakes import Pitfall, Spec
+from lessongrader.mistakes import Check, Pitfall, Spec, named
+
+X = jnp.array([[1.0, 2.0, 3.0], [4.0, 0.0, -1.0], [0.5, -2.0, 1.5], [2.0, 1.0, 0.0]])
+
+
+def _trained_then_two_rows_alone(names):
+    """Initialized, two training steps on X with their updates fed back, then
+    an evaluation apply on X's first two rows alone. The evaluation apply may
+    update too, so that a model whose flag is inverted gives its output rather
+    than raising."""
+    model = named(names, "BatchNormModel")()
+    variables = model.init(jax.random.key(0), X, train=False)
+    for _ in range(2):
+        _, updates = model.apply(variables, X, train=True, mutable=["batch_stats"])
+        variables = {**variables, **updates}
+    out, _ = model.apply(variables, X[:2], train=False, mutable=["batch_stats"])
+    return out
+
+
+CHECKS = (
+    Check(
+        "BatchNormModel() initialized with jax.random.key(0), 2 training steps on "
+        "a batch of 4 rows, then train=False on its first 2 rows alone",
+        _trained_then_two_rows_alone,
+        "model-differs",
+        "Used as the lesson uses it, BatchNormModel does not give the contract's "
+        "output: evaluated with the running averages of two training steps",
+        "Define BatchNormModel at the top level, with no attributes, and "
+        "`__call__(self, x, train)`: nn.Dense(features=x.shape[-1]), then "
+        "nn.BatchNorm(use_running_average=not train, momentum=0.9).",
+    ),
+)
 
 
 class _BatchNormVariant(nn.Module):
@@ -40,7 +77,7 @@ def _batchnorm_steps(
     did not.
     """
     model = model or _BatchNormVariant()
-    start = model.init(jax.random.PRNGKey(int(seed)), x, train=False)
+    start = model.init(jax.random.key(int(seed)), x, train=False)
     variables = start
     for _ in range(int(steps)):
         source = variables if feed_back == "each" else start
@@ -52,12 +89,18 @@ def _batchnorm_steps(
     return out
 
 
+def _model(**options):
+    """The names of a solution whose model is the variant with these options."""
+    return {"BatchNormModel": functools.partial(_BatchNormVariant, **options)}
+
+
 SPEC = Spec(
+    checks=CHECKS,
     # This problem's diagnosis.py tells training from evaluation.
     facts=lambda case: {"training": bool(case["train"] >= 0.5)},
     settings={
         "params_advice": (
-            "Initialize with jax.random.PRNGKey(int(seed)) and train=False, and "
+            "Initialize with jax.random.key(int(seed)) and train=False, and "
             "use nn.Dense(features=x.shape[-1]) with its default initializers."
         ),
     },
@@ -75,6 +118,7 @@ SPEC = Spec(
             lambda **case: _batchnorm_steps(
                 **case, model=_BatchNormVariant(invert=True)
             ),
+            names=_model(invert=True),
         ),
         Pitfall(
             "updates-not-fed-back",
@@ -101,6 +145,7 @@ SPEC = Spec(
             lambda **case: _batchnorm_steps(
                 **case, model=_BatchNormVariant(always_running=True)
             ),
+            names=_model(always_running=True),
         ),
         Pitfall(
             "momentum-default",
@@ -110,6 +155,7 @@ SPEC = Spec(
             lambda **case: _batchnorm_steps(
                 **case, model=_BatchNormVariant(momentum=0.99)
             ),
+            names=_model(momentum=0.99),
         ),
         Pitfall(
             "momentum-pytorch",
@@ -121,6 +167,7 @@ SPEC = Spec(
             lambda **case: _batchnorm_steps(
                 **case, model=_BatchNormVariant(momentum=0.1)
             ),
+            names=_model(momentum=0.1),
         ),
         Pitfall(
             "eval-uses-batch-stats",

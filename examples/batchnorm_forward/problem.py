@@ -6,13 +6,33 @@ import jax.numpy as jnp
 LESSON = "batchnorm-train-eval"
 
 CONTRACT = {
+    "task": (
+        "Write `BatchNormModel`, a Linen module with no attributes that applies\n"
+        "`nn.Dense(features=x.shape[-1])`, then batch normalization: in training with\n"
+        "the batch's own statistics, moving the running averages with momentum 0.9\n"
+        "(Flax's momentum: the weight of the old average), and in evaluation with the\n"
+        "running averages. And write `batchnorm_forward`, which trains it for\n"
+        "`int(steps)` steps on `x`, then applies it once more.\n"
+        "\n"
+        "- `BatchNormModel()(x, train)`.\n"
+        "- The parameters come from the key of `int(seed)`: `jax.random.key(seed)`,\n"
+        "  the current API, or `jax.random.PRNGKey(seed)`, the older one, which holds\n"
+        "  the same bits.\n"
+        "- Each training step applies the model to `x` in training, and the next one\n"
+        "  starts from the statistics it updated. The last apply, in the mode\n"
+        "  `train >= 0.5` gives, returns the output alone, an array.\n"
+        "\n"
+        "The grader also builds `BatchNormModel` and uses it as the lesson does:\n"
+        "initialized, trained for two steps on a batch, then evaluated on two of its\n"
+        "rows alone, it must give the contract's output."
+    ),
     "steps": [
         (
             "Define `BatchNormModel`, a Linen module with no attributes whose\n"
             "`__call__(self, x, train)` applies `nn.Dense(features=x.shape[-1])`, then\n"
             "`nn.BatchNorm(use_running_average=not train, momentum=0.9)`."
         ),
-        "Initialize with `jax.random.PRNGKey(int(seed))` and `train=False`.",
+        "Initialize with `jax.random.key(int(seed))` and `train=False`.",
         (
             "Run `int(steps)` training applies on `x`, each with `train=True` and\n"
             '`mutable=["batch_stats"]`, and after each, feed its updates back:\n'
@@ -30,6 +50,10 @@ CONTRACT = {
         "steps": "a float holding an integer >= 0.",
     },
     "output": "an array of the shape of `x`.",
+    "remark": (
+        "`init` in training mode gives the same variables: it never updates the\n"
+        "statistics."
+    ),
 }
 
 HINTS = [

@@ -45,7 +45,7 @@ class BatchNormModel(nn.Module):
 
 def batchnorm_forward(seed, x, train, steps):
     model = BatchNormModel()
-    variables = model.init(jax.random.PRNGKey(int(seed)), x, train=False)
+    variables = model.init(jax.random.key(int(seed)), x, train=False)
     for _ in range(int(steps)):
         # A training apply returns the output and the updated batch_stats.
         _, updates = model.apply(variables, x, train=True, mutable=["batch_stats"])

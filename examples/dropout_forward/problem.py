@@ -6,6 +6,30 @@ import jax.numpy as jnp
 LESSON = "nnx-dropout"
 
 CONTRACT = {
+    "task": (
+        "Write `MyDropout`, inverted dropout as an NNX module, and `dropout_forward`,\n"
+        "which applies it once.\n"
+        "\n"
+        "- `MyDropout(rate, rngs)` keeps the rate and the `nnx.Rngs` as plain\n"
+        "  attributes (neither is trained).\n"
+        "- `layer(x, deterministic)` returns `x` when `deterministic` is true or\n"
+        "  `rate <= 0`. Otherwise it keeps each unit with probability `1 - rate`,\n"
+        "  where a mask that `jax.random.bernoulli` draws with the shape of `x` is\n"
+        "  true, with a new key from the layer's `dropout` stream at every call; it\n"
+        "  sets the other units to 0 and divides the kept ones by `1 - rate`.\n"
+        "- Keys at the call, the explicit style Flax's randomness guide recommends,\n"
+        "  are accepted too: `MyDropout(rate)` and `layer(x, deterministic, rngs)`.\n"
+        "  The grader gives your class its keys the way its `__call__` asks: at\n"
+        "  the call if it has an `rngs` parameter, else when it is built.\n"
+        "- `dropout_forward` builds one layer with keys from `nnx.Rngs(int(seed))`\n"
+        "  and returns its output; `deterministic` counts as true when\n"
+        "  `deterministic >= 0.5`.\n"
+        "\n"
+        "The grader also builds `MyDropout` and uses it as the lesson does: two\n"
+        "training calls of one layer must drop different units, an evaluation call\n"
+        "after them must return `x`, and a layer given\n"
+        "`nnx.Rngs(params=1, dropout=2)` must draw its mask from `dropout`."
+    ),
     "steps": [
         (
             "Define `MyDropout(nnx.Module)`. `__init__(self, rate, rngs)` stores\n"
@@ -47,7 +71,10 @@ HINTS = [
     ],
     [
         "one key per call",
-        "Draw the key inside `__call__` with `self.rngs.dropout()`, never in `__init__`.",
+        (
+            "Draw the key inside `__call__` with `self.rngs.dropout()`, never in\n"
+            "`__init__`: a key drawn once gives the same mask at every call."
+        ),
     ],
 ]
 

@@ -6,6 +6,24 @@ import jax.numpy as jnp
 LESSON = "linen-prng-streams"
 
 CONTRACT = {
+    "task": (
+        "Write `DropoutModel`, a Linen module with one attribute `drop_rate` that\n"
+        "applies `nn.Dense(features=x.shape[-1])`, then dropout at `drop_rate` unless\n"
+        "`deterministic`, and `dropout_model_forward`, which feeds it from two\n"
+        "streams seeded apart.\n"
+        "\n"
+        "- `DropoutModel(drop_rate=...)(x, deterministic)`.\n"
+        "- The `params` stream is keyed by `int(seed)` alone, and the `dropout`\n"
+        "  stream, which a training apply draws its mask from, by\n"
+        "  `int(dropout_seed)` alone: `jax.random.key`, the current API, or\n"
+        "  `jax.random.PRNGKey`, the older one, which holds the same bits.\n"
+        "- `deterministic` counts as true when `deterministic >= 0.5`.\n"
+        "\n"
+        "The grader also checks the streams apart, as the lesson does: with\n"
+        "`dropout_seed` changed, the parameters must stay the same, and with `seed`\n"
+        "changed, the same units must be dropped. And it builds `DropoutModel`,\n"
+        "initialized as Flax's dropout guide does, with one `params` key."
+    ),
     "steps": [
         (
             "Define `DropoutModel(nn.Module)` with one attribute `drop_rate`; its\n"
@@ -14,12 +32,11 @@ CONTRACT = {
         ),
         "Cast the flag: `deterministic = bool(deterministic >= 0.5)`.",
         (
-            'Initialize with `{"params": jax.random.PRNGKey(int(seed)), "dropout": jax.random.PRNGKey(int(dropout_seed))}`\n'
-            "and `deterministic=False`. (Dropout has no parameters, so the flag given to\n"
-            "`init` does not change them, and `init` discards the output, mask and all.)"
+            'Initialize with `{"params": jax.random.key(int(seed))}` and\n'
+            "`deterministic=True`."
         ),
         (
-            'Apply with the cast flag and `rngs={"dropout": jax.random.PRNGKey(int(dropout_seed))}`,\n'
+            'Apply with the cast flag and `rngs={"dropout": jax.random.key(int(dropout_seed))}`,\n'
             "and return the result."
         ),
     ],
@@ -31,26 +48,31 @@ CONTRACT = {
         "deterministic": "a float, `0.0` or `1.0`.",
     },
     "output": "a 1-D array of the same length as `x`.",
+    "remark": (
+        "How `init` is called otherwise changes nothing: the seed's form, with the\n"
+        "dropout key too and `deterministic=False`, gives the same parameters, since\n"
+        "`init` returns only them and dropout has none."
+    ),
 }
 
 HINTS = [
     [
-        "one dict, two names",
+        "keys by stream name",
         (
-            '`init` takes `{"params": ..., "dropout": ...}`; `apply` takes\n'
-            '`rngs={"dropout": ...}`.'
+            '`init` takes `{"params": ...}` (a dropout key there too changes nothing);\n'
+            '`apply` takes `rngs={"dropout": ...}`.'
         ),
     ],
     [
         "which seed feeds which stream",
         (
-            "`seed` is for the parameters, `dropout_seed` is for the masks. The same dropout\n"
-            "key goes to `init` and to `apply`."
+            "`seed` is for the parameters, `dropout_seed` is for the masks: neither key\n"
+            "is derived from the other."
         ),
     ],
     [
         "floats in, integers and booleans out",
-        "`jax.random.PRNGKey(int(seed))`, and `bool(deterministic >= 0.5)`.",
+        "`jax.random.key(int(seed))`, and `bool(deterministic >= 0.5)`.",
     ],
 ]
 

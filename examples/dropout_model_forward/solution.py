@@ -34,14 +34,12 @@ class DropoutModel(nn.Module):
 
 
 def dropout_model_forward(seed, x, dropout_seed, drop_rate, deterministic):
-    deterministic = bool(deterministic >= 0.5)
-    drop_key = jax.random.PRNGKey(int(dropout_seed))
     model = DropoutModel(drop_rate=drop_rate)
-    variables = model.init(
-        {"params": jax.random.PRNGKey(int(seed)), "dropout": drop_key},
-        x,
-        deterministic=False,
-    )
+    # As Flax's dropout guide does: one params key, in evaluation mode.
+    variables = model.init({"params": jax.random.key(int(seed))}, x, deterministic=True)
     return model.apply(
-        variables, x, deterministic=deterministic, rngs={"dropout": drop_key}
+        variables,
+        x,
+        deterministic=bool(deterministic >= 0.5),
+        rngs={"dropout": jax.random.key(int(dropout_seed))},  # its own seed
     )

@@ -6,6 +6,28 @@ import jax.numpy as jnp
 LESSON = "nnx-randomness-under-jit"
 
 CONTRACT = {
+    "task": (
+        "Write `train_step`, a training step compiled with `nnx.jit` that applies\n"
+        "the hand-written dropout layer of the dropout lesson, and\n"
+        "`dropout_steps_forward`, which runs it for several steps.\n"
+        "\n"
+        "- `MyDropout(rate, rngs)`, as in the dropout lesson, keeps its `nnx.Rngs`:\n"
+        "  `layer(x, deterministic)` returns `x` when `deterministic` is true or\n"
+        "  `rate <= 0`, and otherwise keeps each unit with probability `1 - rate`,\n"
+        "  where a mask that `jax.random.bernoulli` draws with the shape of `x` is\n"
+        "  true, with a new key from the layer's `dropout` stream at every call; it\n"
+        "  sets the other units to 0 and divides the kept ones by `1 - rate`.\n"
+        "- `train_step(layer, x)`, compiled with `nnx.jit`, returns\n"
+        "  `layer(x, deterministic=False)`: it takes the layer as an argument, and\n"
+        "  each call draws the layer's next key.\n"
+        "- `dropout_steps_forward` builds one layer with `nnx.Rngs(int(seed))`, calls\n"
+        "  `train_step` on it `int(steps)` times and returns the outputs stacked, one\n"
+        "  row per step.\n"
+        "\n"
+        "The grader also calls your `train_step` as a training loop does: three\n"
+        "calls on one layer must drop three different sets of units, and run the\n"
+        "step's Python code once, when `nnx.jit` traces it, not at every call."
+    ),
     "steps": [
         (
             "Define `MyDropout(nnx.Module)` as in the dropout lesson:\n"
@@ -32,6 +54,10 @@ CONTRACT = {
         "steps": "a float holding an integer >= 1.",
     },
     "output": "an array of shape (steps, len(x)), one row per step.",
+    "remark": (
+        "The keys stay in the layer here, not at the call: the lesson is how\n"
+        "`nnx.jit` carries the layer's advanced counter out of each call."
+    ),
 }
 
 HINTS = [

@@ -6,6 +6,24 @@ import jax.numpy as jnp
 LESSON = "linen-train-eval-flag"
 
 CONTRACT = {
+    "task": (
+        "Write `TrainEvalModel`, a Linen module with no attributes that applies\n"
+        "`nn.Dense(features=x.shape[-1])`, then dropout at rate 0.5 in training only,\n"
+        "and `model_train_eval_forward`, which initializes it and applies it once, in\n"
+        "the mode `train` asks for.\n"
+        "\n"
+        "- `TrainEvalModel()(x, train)` takes the model's question, `train`, while\n"
+        "  `nn.Dropout` asks whether its output is deterministic.\n"
+        "- The parameters come from the key of `int(seed)`: `jax.random.key(seed)`,\n"
+        "  the current API, or `jax.random.PRNGKey(seed)`, the older one, which holds\n"
+        "  the same bits.\n"
+        "- A training apply draws its mask from the `dropout` stream, keyed by\n"
+        "  `int(seed) + 1`; `train` counts as true when `train >= 0.5`.\n"
+        "\n"
+        "The grader also builds `TrainEvalModel`, initializes it with one key and\n"
+        "applies it as the lesson does: in evaluation it must give the Dense output,\n"
+        "and in training one mask per dropout key."
+    ),
     "steps": [
         (
             "Define `TrainEvalModel`, a Linen module with no attributes whose\n"
@@ -14,12 +32,11 @@ CONTRACT = {
         ),
         "Cast the flag: `train = bool(train >= 0.5)`.",
         (
-            "Cast the seed: `seed = int(seed)`. Initialize with\n"
-            '`{"params": jax.random.PRNGKey(seed), "dropout": jax.random.PRNGKey(seed + 1)}`\n'
+            "Cast the seed: `seed = int(seed)`. Initialize with `jax.random.key(seed)`\n"
             "and `train=False`."
         ),
         (
-            'Apply with the cast flag and `rngs={"dropout": jax.random.PRNGKey(seed + 1)}`,\n'
+            'Apply with the cast flag and `rngs={"dropout": jax.random.key(seed + 1)}`,\n'
             "and return the result."
         ),
     ],
@@ -29,6 +46,12 @@ CONTRACT = {
         "train": "a float, `0.0` or `1.0`.",
     },
     "output": "a 1-D array of the same length as `x`.",
+    "remark": (
+        "`init` needs the parameters' key alone: in evaluation mode no layer asks for\n"
+        "a dropout key. The seed's older form, a `dropout` key given to `init` as\n"
+        "well, or `init` in training mode, gives the same parameters: `init` returns\n"
+        "only them, which dropout does not touch."
+    ),
 }
 
 HINTS = [
@@ -39,9 +62,9 @@ HINTS = [
     [
         "which keys go where?",
         (
-            "`init` takes a dict of keys, one per stream. `apply` takes the variables, the\n"
-            'input, the keyword `train=...`, and `rngs={"dropout": ...}` with the same\n'
-            "dropout key as `init`."
+            "`init` takes the parameters' key (or a dict of keys, one per stream).\n"
+            "`apply` takes the variables, the input, the keyword `train=...`, and\n"
+            '`rngs={"dropout": ...}`, which only a training apply needs.'
         ),
     ],
     [

@@ -17,6 +17,13 @@ In training it adds Gaussian noise scaled by 0.1, drawn from the
 >>> y = train_eval_forward(0.0, x, 1.0)
 >>> y.shape, bool(jnp.any(y != x)), bool(jnp.max(jnp.abs(y - x)) < 1.0)
 ((5,), True, True)
+
+The keys can be the layer's own, given when it is built, or given at the
+call; from the same seed, both draw the same noise:
+
+>>> own = NoiseLayer(nnx.Rngs(0))(x, train=True)
+>>> bool(jnp.array_equal(own, y))
+True
 """
 
 import jax
@@ -24,17 +31,18 @@ from flax import nnx
 
 
 class NoiseLayer(nnx.Module):
-    def __init__(self, rngs: nnx.Rngs):
-        # Keep the container: __call__ draws a fresh key on every call.
+    def __init__(self, rngs: nnx.Rngs | None = None):
+        # Kept for the calls that bring no keys of their own, as nnx.Dropout does.
         self.rngs = rngs
 
-    def __call__(self, x, train: bool):
-        if train:
-            noise = jax.random.normal(self.rngs.dropout(), x.shape)
-            return x + 0.1 * noise
-        return x
+    def __call__(self, x, train: bool, rngs: nnx.Rngs | None = None):
+        if not train:
+            return x  # evaluation: no keys needed
+        rngs = self.rngs if rngs is None else rngs  # the call's keys first
+        return x + 0.1 * jax.random.normal(rngs.dropout(), x.shape)
 
 
 def train_eval_forward(seed, x, train):
-    model = NoiseLayer(rngs=nnx.Rngs(int(seed)))
-    return model(x, train=bool(train >= 0.5))
+    layer = NoiseLayer()
+    # Keys given at the call: the explicit style Flax recommends.
+    return layer(x, train=bool(train >= 0.5), rngs=nnx.Rngs(int(seed)))

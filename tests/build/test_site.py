@@ -126,20 +126,40 @@ def test_lesson_states_the_versions_it_ran_with(pages, slug):
     assert stamp in pages[slug].text
 
 
-def unstated(problem_text, problem):
+def unstated(problem_text, problem, hints_text=None):
     """What a Problem section leaves out of the problem's contract: its
-    signature line, each step, each input and the output, as rendered text."""
-    text = " ".join(problem_text.split())
+    signature line, its task, each input, the output and any remark, as
+    rendered text; and what its hints leave out of the steps (hint 1)."""
+    text = " ".join(straight(problem_text).split())
     contract = problem.contract
     wanted = [
         f"Write {problem.name}({', '.join(problem.parameters)}).",
         contract["output"],
+        *task_lines(contract["task"]),
+        *task_lines(contract.get("remark", "")),
     ]
-    for step in contract["steps"]:
-        wanted += [line.lstrip("- ") for line in step.splitlines()]
     wanted += [f"{name}: {text}" for name, text in contract["inputs"].items()]
-    wanted = [" ".join(w.replace("`", "").split()) for w in wanted]
-    return [term for term in dict.fromkeys(wanted) if term not in text]
+    missing = [term for term in plain_terms(wanted) if term not in text]
+    if hints_text is not None:
+        hints = " ".join(straight(hints_text).split())
+        steps = [line for step in contract["steps"] for line in task_lines(step)]
+        missing += [term for term in plain_terms(steps) if term not in hints]
+    return missing
+
+
+def task_lines(markdown):
+    """The lines of a Markdown text, without their list markers."""
+    return [line.strip().removeprefix("- ") for line in markdown.splitlines()]
+
+
+def plain_terms(terms):
+    plain = [" ".join(t.replace("`", "").split()) for t in terms]
+    return [term for term in dict.fromkeys(plain) if term]
+
+
+def straight(text):
+    """Sphinx's smart quotes made straight again."""
+    return text.translate(str.maketrans("\u2018\u2019\u201c\u201d", "''\"\""))
 
 
 def test_a_problem_that_states_part_of_the_contract_is_caught():
@@ -149,13 +169,17 @@ def test_a_problem_that_states_part_of_the_contract_is_caught():
     first_line = whole.splitlines()[0]
     assert first_line in unstated(whole.replace(first_line, ""), problem)
     assert len(unstated(first_line, problem)) > 3
+    steps = problem.hint(1)[1].replace("`", "")
+    assert unstated(whole, problem, steps) == []
+    assert unstated(whole, problem, "") != []
 
 
 @pytest.mark.parametrize("slug", LESSONS)
-def test_problem_states_the_contract_of_the_solution(pages, slug):
+def test_problem_states_the_task_and_its_hints_the_steps(pages, slug):
     problem = PROBLEMS[LESSONS[slug]]
     section = pages[slug].section("problem", "hints")
-    assert unstated(section, problem) == []
+    hints = pages[slug].section("hints", "solution")
+    assert unstated(section, problem, hints) == []
 
 
 @pytest.mark.parametrize("slug", LESSONS)

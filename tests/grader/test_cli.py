@@ -219,6 +219,19 @@ def test_the_report_a_lesson_shows_is_the_one_the_command_prints(slug, grading, 
     assert result.stdout.rstrip() == shown_report(slug)
 
 
+def test_a_class_the_contract_names_and_the_file_lacks_is_named(tmp_path):
+    attempt = tmp_path / "misnamed.py"
+    source = (ROOT / "examples/dropout_forward/solution.py").read_text()
+    attempt.write_text(source.replace("MyDropout", "Dropout"))
+    result = check("dropout_forward", attempt)
+    report = " ".join(result.stdout.split())
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert (
+        "[missing-name] The contract names `MyDropout`; your file defines none "
+        "(it defines `Dropout`: is that it?)"
+    ) in report
+
+
 def test_starter_is_not_overwritten(tmp_path):
     existing = tmp_path / "mine.py"
     existing.write_text("# my work\n")
@@ -368,16 +381,22 @@ def test_watch_grades_at_each_save_and_ends_cleanly_on_ctrl_c(tmp_path):
         def reports():
             return [line for line in lines if line.endswith("cases passed.\n")]
 
-        wait_for(lambda: len(reports()) == 1, run, "first report")
-        assert "[no-rescale]" in "".join(lines)
-        time.sleep(0.05)  # a later modification time, where it is kept coarsely
-        shutil.copy(ROOT / "examples/dropout_forward/solution.py", attempt)
-        wait_for(lambda: len(reports()) == 2, run, "report after the save")
-        assert reports()[1] == "8 of 8 cases passed.\n"
-        wait_for(lambda: lines[-1].startswith("Watching"), run, "watching again")
-        assert not children(run.pid)
-        run.send_signal(signal.SIGINT)
-        run.wait(timeout=60)
+        try:
+            wait_for(lambda: len(reports()) == 1, run, "first report")
+            assert "[no-rescale]" in "".join(lines)
+            time.sleep(0.05)  # a later modification time, where it is kept coarsely
+            shutil.copy(ROOT / "examples/dropout_forward/solution.py", attempt)
+            wait_for(lambda: len(reports()) == 2, run, "report after the save")
+            assert re.fullmatch(r"(\d+) of \1 cases passed\.\n", reports()[1])
+            wait_for(lambda: lines[-1].startswith("Watching"), run, "watching again")
+            assert not children(run.pid)
+            run.send_signal(signal.SIGINT)
+            run.wait(timeout=60)
+        finally:
+            # A failed assertion must not leave the test waiting for a watch
+            # that never ends.
+            if run.poll() is None:
+                run.kill()
         reader.join(timeout=10)
         err = run.stderr.read()
     assert run.returncode == 0, "".join(lines) + err
@@ -413,6 +432,7 @@ def test_progress_says_where_each_problem_stands(tmp_path):
 
 SCHEMA = json.loads((catalog.PACKAGE / "results.schema.json").read_text())
 PRINTS = """
+from lessongrader.problems.dropout_forward.solution import MyDropout
 from lessongrader.problems.dropout_forward.solution import dropout_forward as right
 
 
@@ -443,9 +463,17 @@ def test_json_reports_follow_the_schema_kept_in_the_repository(tmp_path):
             assert "SyntaxError" in report["message"] and report["tests"] == []
             continue
         tests = report["tests"]
-        assert [t["name"] for t in tests] == [f"case {n}" for n in range(1, 9)]
+        count = len(PROBLEMS["dropout_forward"].cases())
+        assert [t["name"] for t in tests] == [
+            f"case {n}" for n in range(1, len(tests) + 1)
+        ]
+        # The function's cases, then the checks of MyDropout, which call no
+        # dropout_forward: they print nothing.
+        assert len(tests) > count
+        assert all("seed=" in t["test_code"] for t in tests[:count])
         if status == "pass":
-            for test in tests:
+            assert all(t["output"] is None for t in tests[count:])
+            for test in tests[:count]:
                 seed = re.search(r"seed=([\d.]+)", test["test_code"]).group(1)
                 assert test["output"].startswith(f"seed {seed}: xxx")
                 assert len(test["output"]) == 500, test["output"]

@@ -8,6 +8,7 @@ and the grader reports any other failure rather than skipping it.
 """
 
 import dataclasses
+from functools import partial
 
 import jax
 import jax.numpy as jnp
@@ -30,18 +31,34 @@ PITFALLS = [
     ("problem", "pitfall"), PITFALLS, ids=[f"{p.name}-{f.name}" for p, f in PITFALLS]
 )
 def test_pitfall_runs_on_every_case(problem, pitfall):
+    """On the function's cases (its forward) and on the checks (its names),
+    but those it declares it cannot run on, which must raise."""
     reference, cases = problem.function(), problem.cases()
-    assert set(pitfall.cannot_run) <= set(range(len(cases)))
+    checks = {c.name: c for c in execute.spec_of(problem).checks if not c.independent}
+    assert set(pitfall.cannot_run) <= set(range(len(cases))) | set(checks)
     assert all(reason.strip() for reason in pitfall.cannot_run.values())
-    for i, case in enumerate(cases):
-        if i in pitfall.cannot_run:
+    assert pitfall.forward is not None or pitfall.names is not None
+    # (where, the mistake's output there, the reference's)
+    runs = []
+    if pitfall.forward is not None:
+        runs += [
+            (i, partial(pitfall.forward, **case), partial(reference, **case))
+            for i, case in enumerate(cases)
+        ]
+    if pitfall.names is not None:
+        solution = vars(problem.module("solution"))
+        runs += [
+            (name, partial(check.run, pitfall.names), partial(check.run, solution))
+            for name, check in checks.items()
+        ]
+    for where, mistaken, right in runs:
+        if where in pitfall.cannot_run:
             try:
-                pitfall.forward(**case)
+                mistaken()
             except Exception:
                 continue
-            pytest.fail(f"case {i + 1} runs: remove it from cannot_run")
-        out = np.asarray(pitfall.forward(**case))
-        assert out.shape == np.asarray(reference(**case)).shape, f"case {i + 1}"
+            pytest.fail(f"{where} runs: remove it from cannot_run")
+        assert np.shape(mistaken()) == np.shape(right()), where
 
 
 def test_each_known_mistake_has_its_own_name():
@@ -89,7 +106,9 @@ def test_the_report_says_which_mistake_could_not_be_computed(
     results, arrays = {}, {}
     # An attempt that returns x.
     cases = execute.trials(problem, execute.spec_of(problem))
-    execute.run_cases(cases, lambda **case: case["x"], {}, results, arrays, None)
+    execute.run_cases(
+        cases, lambda **case: case["x"], {}, results, arrays, execute.error_record
+    )
     run = isolation.Run(
         results=results,
         arrays=arrays,
@@ -169,9 +188,11 @@ def test_a_check_of_what_the_contract_names_is_a_case_of_its_own(monkeypatch):
     names = {"MyDropout": KeyInInit, "nnx": nnx}
     exec(KEY_IN_INIT, names)
     count = len(problem.cases())
+    # The problem's own mistakes, but the one this check is here to show.
+    others = tuple(p for p in module.SPEC.pitfalls if p.name != "key-in-init")
     for pitfalls, named in [
-        ((*module.SPEC.pitfalls, key_in_init), "[key-in-init] The key is drawn once"),
-        (module.SPEC.pitfalls, "[same-mask-twice] Two calls in training drop"),
+        ((*others, key_in_init), "[key-in-init] The key is drawn once"),
+        (others, "[same-mask-twice] Two calls in training drop"),
     ]:
         spec = dataclasses.replace(module.SPEC, checks=(check,), pitfalls=pitfalls)
         monkeypatch.setattr(module, "SPEC", spec)
@@ -179,3 +200,42 @@ def test_a_check_of_what_the_contract_names_is_a_case_of_its_own(monkeypatch):
         assert f"  FAIL  case {count + 1}  MyDropout called twice in training" in text
         assert f"{count} of {count + 1} cases passed." in text
         assert named in " ".join(text.split())
+
+
+# A right function whose layer has another name than the contract's.
+MISNAMED = """
+import jax
+import jax.numpy as jnp
+from flax import nnx
+
+
+class Dropout(nnx.Module):
+    def __init__(self, rate, rngs):
+        self.rate, self.rngs = rate, rngs
+
+    def __call__(self, x, deterministic):
+        if deterministic or self.rate <= 0.0:
+            return x
+        keep = 1.0 - self.rate
+        mask = jax.random.bernoulli(self.rngs.dropout(), p=keep, shape=x.shape)
+        return jnp.where(mask, x / keep, 0.0)
+
+
+def dropout_forward(seed, x, rate, deterministic):
+    layer = Dropout(rate, nnx.Rngs(int(seed)))
+    return layer(x, deterministic=bool(deterministic >= 0.5))
+"""
+
+
+def test_a_class_the_contract_names_and_the_notebook_lacks_is_named():
+    names = {}
+    exec(MISNAMED, names)
+    text = " ".join(
+        practice("dropout_forward").check(names["dropout_forward"]).text().split()
+    )
+    count = len(PROBLEMS["dropout_forward"].cases())
+    assert f"{count} of {count + 2} cases passed." in text
+    assert (
+        "[missing-name] The contract names `MyDropout`; your notebook defines none "
+        "(it defines `Dropout`: is that it?)"
+    ) in text

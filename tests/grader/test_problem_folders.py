@@ -1,5 +1,5 @@
 """A problem is its folder: a copy, renamed, is a new problem, listed and
-graded; a check added to its Spec is graded by the command as a case of its own."""
+graded; a check in its Spec is graded by the command as a case of its own."""
 
 import os
 import re
@@ -41,6 +41,9 @@ def _two_calls(names):
 
 SPEC = _dataclasses.replace(
     SPEC,
+    # Without the known mistake that explains this very check: its own
+    # diagnosis is named then.
+    pitfalls=tuple(p for p in SPEC.pitfalls if p.name != "key-in-init"),
     checks=(
         _Check(
             "MyDropout called twice in training",
@@ -99,7 +102,7 @@ def test_a_copied_problem_folder_is_listed_and_graded(tmp_path):
 
     solved = grader(tmp_path, "dropout_copy", copy / "solution.py")
     assert solved.returncode == 0, solved.stdout + solved.stderr
-    assert "8 of 8 cases passed." in solved.stdout
+    assert "10 of 10 cases passed." in solved.stdout
 
     wrong = grader(tmp_path, "dropout_copy", copy / "attempts" / "p_equals_rate.py")
     assert wrong.returncode == 1, wrong.stdout + wrong.stderr

@@ -41,7 +41,16 @@ from project import (
 from sitebuild import DOCS
 from upstream import exact_streams
 
+from lessongrader.execute import spec_of
+
 SUMMARY = re.compile(r"^\d+ of \d+ cases passed\.$", re.MULTILINE)
+REMEMBER_NAMES = "_names_before_the_attempts = dict(globals())"
+FORGET_ATTEMPT = """\
+for _name in [n for n in globals() if n not in _names_before_the_attempts]:
+    if not _name.startswith("_"):
+        del globals()[_name]
+globals().update(_names_before_the_attempts)
+"""
 TAG = re.compile(r"^\s*\* \[([\w-]+)\]", re.MULTILINE)
 
 
@@ -210,7 +219,13 @@ def test_practice_cells_grade_as_the_command_does(slug, lesson_python, tmp_path)
             assert "[not-attempted]" in starter
             assert "[not-attempted]" in html_of(nb.cells[check])
 
+            # Each attempt runs in the notebook as a reader's run left it: the
+            # page's names and the starter's, not an earlier attempt's (the
+            # checks find the contract's classes in the function's globals).
+            run(REMEMBER_NAMES)
+
             def attempt(source):
+                run(FORGET_ATTEMPT)
                 run(source)
                 checked = run(f"exercise.check({name})")
                 return output_text(checked), html_of(checked)
@@ -228,7 +243,7 @@ def test_practice_cells_grade_as_the_command_does(slug, lesson_python, tmp_path)
                 assert summary[0] in html
                 assert all(f"[{tag}]" in html for tag in tags)
             text, html = attempt(problem.solution_code)
-            count = len(problem.cases())
+            count = len(problem.cases()) + len(spec_of(problem).checks)
             assert verdict(text) == ([f"{count} of {count} cases passed."], [])
             assert "Correct" in html
     finally:

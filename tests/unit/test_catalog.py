@@ -31,14 +31,32 @@ def test_listing_starters_and_hints_import_no_jax(tmp_path):
     assert result.returncode == 0, result.stderr.decode()
 
 
-def test_the_starter_holds_the_contract_and_the_signature():
+def test_the_starter_holds_the_task_the_classes_and_the_signature():
     problem = catalog.discover()["dropout_forward"]
     text = cli.starter_text(problem, "attempts/dropout_forward.py")
     compile(text, "starter.py", "exec")
     assert "def dropout_forward(seed, x, rate, deterministic):" in text
-    for step in problem.contract["steps"]:
-        assert step.splitlines()[0] in text
+    # The class the contract names, to write: the checks build it.
+    assert "class MyDropout(nnx.Module):" in text
+    for line in problem.contract["task"].splitlines():
+        assert " ".join(line.split()) in " ".join(text.split())
+    # The steps are a hint, not the contract.
+    assert problem.contract["steps"][0].splitlines()[0] not in text
+    assert "--hint dropout_forward 1" in text
     assert text.rstrip().endswith("raise NotImplementedError")
+
+
+@pytest.mark.parametrize("name", list(catalog.discover()))
+def test_a_problem_states_its_task_first_and_its_steps_are_the_first_hint(name):
+    problem = catalog.discover()[name]
+    section = problem.contract_markdown(definition_lists=False)
+    assert section.startswith(f"Write `{name}(")
+    assert problem.contract["task"].strip().splitlines()[0] in section
+    assert "1. " not in section  # no numbered recipe
+    title, steps = problem.hint(1)
+    assert title == f"Hint 1 of {len(problem.hints)}: Steps"
+    first = problem.contract["steps"][0].strip().splitlines()[0]
+    assert steps.startswith(f"1. {first}")
 
 
 def test_a_folder_without_a_solution_function_is_not_a_problem(tmp_path):

@@ -102,25 +102,36 @@ def test_the_pages_build_without_warnings(built):
 def test_the_problem_section_is_the_contract(built):
     problem = catalog.discover()[PROBLEM]
     page = BeautifulSoup(built.html[problem.lesson], "html.parser")
-    text = " ".join(page.get_text().split())
+    text = " ".join(straight(page.get_text()).split())
     assert f"{PROBLEM}({problem.signature})" in text
+    # The task first, then the inputs and the output; the steps are hint 1.
+    task = plain(problem.contract["task"])
+    assert text.index(f"{PROBLEM}({problem.signature})") < text.index(task)
     for name, meaning in problem.contract["inputs"].items():
         assert f"{name}: {plain(meaning)}" in text
     assert plain(problem.contract["output"]) in text
+    assert problem.hints[0][0] == "Steps"
     folds = {
         " ".join(fold.summary.get_text().split()): fold
         for fold in page.select("details.sd-dropdown")
     }
     for number, (title, hint) in enumerate(problem.hints, 1):
         fold = folds[f"Hint {number}: {plain(title)}"]
-        assert plain(hint) in " ".join(fold.get_text().split())
+        assert plain(hint) in " ".join(straight(fold.get_text()).split())
     (code,) = folds["Show the solution"].select("pre")
     assert code.get_text().strip() == problem.solution_code.strip()
 
 
 def plain(markdown):
-    """Markdown as the page shows its text: no backticks, spaces single."""
-    return " ".join(markdown.replace("`", "").split())
+    """Markdown as the page shows its text: no backticks, no list markers,
+    straight quotes, spaces single."""
+    text = re.sub(r"(?m)^\s*(\d+\.|-) ", "", markdown).replace("`", "")
+    return " ".join(straight(text).split())
+
+
+def straight(text):
+    """Sphinx's smart quotes made straight again."""
+    return text.translate(str.maketrans("\u2018\u2019\u201c\u201d", "''\"\""))
 
 
 def test_cards_follow_the_order_of_the_pages_metadata(built):

@@ -228,3 +228,68 @@ def test_hints_come_from_the_command_in_order_without_jax(capsys):
     assert "The next one" not in capsys.readouterr().out
     assert cli.main(["--hint", "dropout_forward", str(last + 1)]) == 2
     assert f"choose 1 to {last}" in capsys.readouterr().err
+
+
+def check_case(got, expected, number, name="same-mask-twice"):
+    """A case of a Check: it has its own diagnosis, and no facts."""
+    case = array_case(got, expected, number=number)
+    case.facts, case.related = {}, {}
+    case.check = {"name": name, "title": "Two calls drop the same units", "advice": "A"}
+    return case
+
+
+def test_the_function_s_cases_and_the_checks_are_explained_apart():
+    """A mistake computed on the function alone names the function's cases;
+    one computed on the checks too names those, and not the function's."""
+    twice = np.stack([np.where(MASK, X * 2, 0), np.where(~MASK, X * 2, 0)])
+    repeated = np.stack([np.where(MASK, X * 2, 0)] * 2)
+    cases = [
+        array_case(np.where(MASK, X, 0), np.where(MASK, X * 2, 0), number=0),
+        array_case(X, X, training=False, number=1),
+        check_case(repeated, twice, number=2),
+    ]
+    reference = {
+        "settings": DROPOUT,
+        "pitfalls": [
+            {"name": "no-rescale", "title": "No rescale", "advice": "A"},
+            {"name": "key-in-init", "title": "Key in init", "advice": "A"},
+        ],
+    }
+    function_only = {
+        "pitfall/no-rescale/0": np.where(MASK, X, 0),
+        "pitfall/no-rescale/1": X,
+    }
+    found = diagnose(reference, function_only, cases, DROPOUT_PROBLEM)
+    assert [(d.name, d.cases, d.note) for d in found] == [("no-rescale", [0], "")]
+    on_the_checks = {**function_only, "pitfall/key-in-init/2": repeated}
+    found = diagnose(reference, on_the_checks, cases, DROPOUT_PROBLEM)
+    assert [(d.name, d.cases) for d in found] == [
+        ("no-rescale", [0]),
+        ("key-in-init", [2]),
+    ]
+
+
+def test_a_check_s_own_diagnosis_waits_for_the_function_s_cases():
+    """While the function's cases fail, an unexplained check has the same
+    cause as likely as its own: it fails, and names nothing of its own."""
+    twice = np.stack([np.where(MASK, X * 2, 0), np.where(~MASK, X * 2, 0)])
+    wrong_function = [
+        array_case(X + 0.25, np.where(MASK, X * 2, 0), number=0),
+        check_case(twice + 0.25, twice, number=1),
+    ]
+    assert names(wrong_function) == ["values-differ"]
+    right_function = [array_case(X, X, training=False), check_case(twice + 1, twice, 1)]
+    assert names(right_function) == ["same-mask-twice"]
+
+
+def test_an_error_in_a_check_is_not_called_the_function_s():
+    raised = check_case(X, X, number=0)
+    raised.got = {"kind": "error", "error": {"type": "TypeError", "message": "m"}}
+    raised.failure = compare(raised)
+    unwritten = check_case(X, X, number=1)
+    unwritten.got = {"kind": "error", "error": {"type": "NotImplementedError"}}
+    unwritten.failure = compare(unwritten)
+    found = diagnose({"pitfalls": []}, {}, [raised, unwritten], DROPOUT_PROBLEM)
+    assert [d.name for d in found] == ["exception-TypeError", "not-attempted"]
+    assert found[0].title.startswith("Used as the contract says, your code raised")
+    assert "your function" not in found[1].sentence().lower()

@@ -1,7 +1,7 @@
 """init with train=True: init never updates the statistics, so this is the
 contract's output, not a mistake the grader can see."""
 
-# expect: 0 8 of 8 cases passed
+# expect: 0 9 of 9 cases passed
 
 import jax
 from flax import linen as nn

@@ -1,7 +1,7 @@
 """Training applies without mutable=: BatchNorm cannot store its statistics."""
 
 # expect: 1 [batch-stats-immutable]
-# expect: 1 1 of 8 cases passed
+# expect: 1 2 of 9 cases passed
 
 import jax
 from flax import linen as nn

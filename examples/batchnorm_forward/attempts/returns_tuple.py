@@ -2,7 +2,7 @@
 returned whole."""
 
 # expect: 1 [returned-tuple]
-# expect: 1 0 of 8 cases passed
+# expect: 1 1 of 9 cases passed
 
 import jax
 from flax import linen as nn

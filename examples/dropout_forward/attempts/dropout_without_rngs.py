@@ -1,7 +1,7 @@
 """nnx.Dropout built without an Rngs: evaluation works, training raises."""
 
 # expect: 1 [dropout-without-rngs]
-# expect: 1 3 of 8 cases passed
+# expect: 1 3 of 10 cases passed
 
 from flax import nnx
 

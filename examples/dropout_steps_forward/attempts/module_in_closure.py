@@ -1,7 +1,7 @@
 """The compiled step captures the layer instead of taking it as an argument."""
 
 # expect: 1 [module-in-closure]
-# expect: 1 1 of 6 cases passed
+# expect: 1 1 of 8 cases passed
 
 import jax
 import jax.numpy as jnp

@@ -1,7 +1,10 @@
-"""The layer called without any jit: the keys are drawn in the same order, so
-the masks are the contract's. Not a mistake the grader can see."""
+"""A step that is not compiled (the lesson: nnx.jit, not jax.jit, and not no
+jit at all). The keys are drawn in the same order, so the function's masks
+are the contract's; called by the grader, the step runs the layer's Python
+code at every call."""
 
-# expect: 0 6 of 6 cases passed
+# expect: 1 [not-compiled-once]
+# expect: 1 7 of 8 cases passed
 
 import jax
 import jax.numpy as jnp
@@ -21,6 +24,10 @@ class MyDropout(nnx.Module):
         return jnp.where(mask, x / keep, 0.0)
 
 
+def train_step(layer, x):
+    return layer(x, deterministic=False)
+
+
 def dropout_steps_forward(seed, x, rate, steps):
     layer = MyDropout(rate, nnx.Rngs(int(seed)))
-    return jnp.stack([layer(x, deterministic=False) for _ in range(int(steps))])
+    return jnp.stack([train_step(layer, x) for _ in range(int(steps))])

@@ -1,7 +1,7 @@
 """The flag is an ordinary argument of the compiled step, so it is traced."""
 
 # expect: 1 [traced-flag]
-# expect: 1 0 of 6 cases passed
+# expect: 1 0 of 8 cases passed
 
 import jax
 import jax.numpy as jnp

@@ -1,7 +1,7 @@
 """apply gets no dropout key: evaluation works, training raises."""
 
 # expect: 1 [missing-dropout-rngs]
-# expect: 1 3 of 7 cases passed
+# expect: 1 4 of 8 cases passed
 
 import jax
 from flax import linen as nn

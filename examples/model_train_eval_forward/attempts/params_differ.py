@@ -1,7 +1,7 @@
 """The parameters come from PRNGKey(0) whatever the seed."""
 
 # expect: 1 [params-differ]
-# expect: 1 2 of 7 cases passed
+# expect: 1 3 of 8 cases passed
 
 import jax
 from flax import linen as nn

@@ -1,7 +1,7 @@
 """The float seed goes to PRNGKey as it is."""
 
 # expect: 1 [seed-not-int]
-# expect: 1 0 of 7 cases passed
+# expect: 1 1 of 8 cases passed
 
 import jax
 from flax import linen as nn

@@ -1,7 +1,7 @@
 """A Dense layer of a fixed width: right only for inputs of that length."""
 
 # expect: 1 [wrong-shape]
-# expect: 1 4 of 7 cases passed
+# expect: 1 4 of 8 cases passed
 
 import jax
 from flax import linen as nn

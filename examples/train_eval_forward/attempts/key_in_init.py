@@ -1,19 +1,22 @@
-"""The key is drawn once, in __init__ (the lesson's pitfall).
+"""The key is drawn once, in __init__ (the lesson's first pitfall), in a layer
+that takes its keys only when it is built.
 
-Each call builds a new layer and draws one key from a new Rngs, so this key is
-the contract's: a function of one call cannot show the mistake, which only
-repeats the noise across calls of the same layer. It passes.
+Each case of the function builds a new layer and draws one key from a new
+Rngs, which is the contract's key: only a second call of the same layer, as
+the grader makes, repeats the noise.
 """
 
-# expect: 0 7 of 7 cases passed
+# expect: 1 [key-in-init]
+# expect: 1 [keys-not-at-call]
+# expect: 1 8 of 11 cases passed
 
 import jax
 from flax import nnx
 
 
-class FrozenNoise(nnx.Module):
+class NoiseLayer(nnx.Module):
     def __init__(self, rngs):
-        self.key = rngs.dropout()
+        self.key = rngs.dropout()  # drawn once
 
     def __call__(self, x, train):
         if train:
@@ -22,4 +25,4 @@ class FrozenNoise(nnx.Module):
 
 
 def train_eval_forward(seed, x, train):
-    return FrozenNoise(nnx.Rngs(int(seed)))(x, train=bool(train >= 0.5))
+    return NoiseLayer(nnx.Rngs(int(seed)))(x, train=bool(train >= 0.5))

@@ -7,14 +7,15 @@ from flax import nnx
 
 
 class NoiseLayer(nnx.Module):
-    def __init__(self, rngs):
+    def __init__(self, rngs=None):
         self.rngs = rngs
 
-    def __call__(self, x, train):
-        if train:
-            return x + 0.1 * jax.random.normal(self.rngs.dropout(), x.shape)
-        return x
+    def __call__(self, x, train, rngs=None):
+        if not train:
+            return x
+        rngs = self.rngs if rngs is None else rngs
+        return x + 0.1 * jax.random.normal(rngs.dropout(), x.shape)
 
 
 def train_eval_forward(seed, x, train):
-    return NoiseLayer(nnx.Rngs(seed))(x, train=bool(train >= 0.5))
+    return NoiseLayer()(x, train=bool(train >= 0.5), rngs=nnx.Rngs(seed))

@@ -5,7 +5,7 @@ The reference's outputs are computed before the file is imported: with float64
 on, they would come out as other numbers, of another dtype.
 """
 
-# expect: 0 8 of 8 cases passed
+# expect: 0 10 of 10 cases passed
 
 import jax
 import jax.numpy as jnp
@@ -14,11 +14,20 @@ from flax import nnx
 jax.config.update("jax_enable_x64", True)
 
 
+class MyDropout(nnx.Module):
+    def __init__(self, rate, rngs):
+        self.rate, self.rngs = rate, rngs
+
+    def __call__(self, x, deterministic):
+        if deterministic or self.rate <= 0.0:
+            return x
+        keep = 1.0 - self.rate
+        # p in float32: the mask is drawn from the same bits as without float64.
+        p = jnp.float32(keep)
+        mask = jax.random.bernoulli(self.rngs.dropout(), p=p, shape=x.shape)
+        return jnp.where(mask, x / keep, 0.0).astype(jnp.float32)
+
+
 def dropout_forward(seed, x, rate, deterministic):
-    if deterministic >= 0.5 or rate <= 0.0:
-        return x
-    keep = 1.0 - rate
-    # p in float32: the mask is drawn from the same bits as without float64.
-    key = nnx.Rngs(int(seed)).dropout()
-    mask = jax.random.bernoulli(key, p=jnp.float32(keep), shape=x.shape)
-    return jnp.where(mask, x / keep, 0.0).astype(jnp.float32)
+    layer = MyDropout(rate, nnx.Rngs(int(seed)))
+    return layer(x, deterministic=bool(deterministic >= 0.5))

@@ -6,7 +6,7 @@ are, and what the contract has there.
 
 # expect: 1 NaN or inf: index 0 is nan (expected 0), index 5 is nan (expected 0)
 # expect: 1 [not-finite]
-# expect: 1 3 of 8 cases passed
+# expect: 1 3 of 10 cases passed
 
 import jax
 import jax.numpy as jnp

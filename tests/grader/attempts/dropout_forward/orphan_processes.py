@@ -6,13 +6,18 @@ must end with the grading. Their ids go to $ATTEMPT_PIDS, when it is set, for
 the test to check.
 """
 
-# expect: 0 8 of 8 cases passed
+# expect: 0 10 of 10 cases passed
 
 import os
 import subprocess
 import sys
 
-from lessongrader.problems.dropout_forward.solution import dropout_forward as reference
+from lessongrader.problems.dropout_forward.solution import (  # noqa: F401
+    MyDropout,
+)
+from lessongrader.problems.dropout_forward.solution import (
+    dropout_forward as reference,
+)
 
 SLEEP = "import time; time.sleep(600)"
 # Its output goes to the grader's pipe (the middle process's stderr), not to ours.

@@ -5,7 +5,7 @@ Every one of them must end with the grading, however deep the chain. Their ids
 go to $ATTEMPT_PIDS, when it is set, for the test to check.
 """
 
-# expect: 0 8 of 8 cases passed
+# expect: 0 10 of 10 cases passed
 
 import os
 import subprocess
@@ -13,7 +13,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from lessongrader.problems.dropout_forward.solution import dropout_forward as reference
+from lessongrader.problems.dropout_forward.solution import (  # noqa: F401
+    MyDropout,
+)
+from lessongrader.problems.dropout_forward.solution import (
+    dropout_forward as reference,
+)
 
 DEPTH = 115
 # A link writes its id, starts the next link in the background, and becomes a

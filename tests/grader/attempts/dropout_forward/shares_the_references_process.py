@@ -6,12 +6,13 @@ imports this file: a grading starts JAX once, not twice.
 """
 
 # expect: 0 JAX already runs here
-# expect: 0 8 of 8 cases passed
+# expect: 0 10 of 10 cases passed
 
 import sys
 
 print("JAX already runs here" if "jax" in sys.modules else "JAX starts here")
 
-from lessongrader.problems.dropout_forward.solution import (  # noqa: E402
-    dropout_forward,  # noqa: F401
+from lessongrader.problems.dropout_forward.solution import (  # noqa: E402, F401
+    MyDropout,
+    dropout_forward,
 )

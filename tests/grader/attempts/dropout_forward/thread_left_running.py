@@ -5,12 +5,17 @@ hold the grading until the time limit nor turn it into a timeout.
 """
 
 # args: --timeout 60
-# expect: 0 8 of 8 cases passed
+# expect: 0 10 of 10 cases passed
 
 import threading
 import time
 
-from lessongrader.problems.dropout_forward.solution import dropout_forward as reference
+from lessongrader.problems.dropout_forward.solution import (  # noqa: F401
+    MyDropout,
+)
+from lessongrader.problems.dropout_forward.solution import (
+    dropout_forward as reference,
+)
 
 
 def dropout_forward(seed, x, rate, deterministic):
