@@ -47,7 +47,7 @@ def _mask_structure(kept, add):
             "that keep their own: for one draw per example, name every axis "
             "but the batch axis, `tuple(range(1, x.ndim))`.",
         )
-    if kept.ndim == 3 and all(np.array_equal(k[0], k[i]) for k in kept for i in range(len(k))):
+    if kept.ndim == 3 and all((example == example[0]).all() for example in kept):
         return add(
             "broadcast-dims-axis-1-only",
             "On (batch, tokens, features) input the mask still varies along "
