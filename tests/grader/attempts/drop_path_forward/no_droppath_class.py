@@ -1,5 +1,9 @@
 """The right numbers from the function alone, without the class the contract
-names: the grader cannot call DropPath."""
+names: the grader cannot call DropPath, and says the file defines none.
+
+Graded by the command only: in a lesson's notebook the names an attempt sees
+include the lesson's own DropPath (its solution cell defines it), which the
+checks then call."""
 
 # expect: 1 [no-droppath]
 
