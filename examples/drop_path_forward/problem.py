@@ -40,7 +40,7 @@ CONTRACT = {
     "inputs": {
         "seed": "a float holding an integer.",
         "x": "a JAX array, `(batch, features)` or `(batch, tokens, features)`, no zeros.",
-        "rate": "a float in [0, 1): the probability of dropping an example's branch.",
+        "rate": "a float in [0, 1): the probability of dropping the branch of an example.",
         "deterministic": "a float, `0.0` or `1.0`.",
     },
     "output": "an array of the shape of `x`.",
@@ -65,8 +65,9 @@ HINTS = [
     [
         "by hand",
         (
-            "`nnx.Dropout` draws `mask = jax.random.bernoulli(rngs.dropout(), 1 - rate,\n"
-            "shape)` with `shape = (x.shape[0],) + (1,) * (x.ndim - 1)` and returns\n"
+            "With `broadcast_dims=tuple(range(1, x.ndim))`, `nnx.Dropout` draws\n"
+            "`mask = jax.random.bernoulli(rngs.dropout(), 1 - rate, shape)` with\n"
+            "`shape = (x.shape[0],) + (1,) * (x.ndim - 1)` and returns\n"
             "`jnp.where(mask, x / (1 - rate), 0.0)`: written so, your layer gives the\n"
             "same numbers."
         ),
