@@ -1,0 +1,22 @@
+"""broadcast_dims=(1,), right for (batch, features): on (batch, tokens,
+features) the mask still varies along the features."""
+
+# expect: 1 [broadcast-dims-axis-1-only]
+
+import jax.numpy as jnp
+from flax import nnx
+
+
+class DropPath(nnx.Module):
+    def __init__(self, rate):
+        self.dropout = nnx.Dropout(rate, broadcast_dims=(1,))
+
+    def __call__(self, x, *, deterministic, rngs=None):
+        return self.dropout(x, deterministic=deterministic, rngs=rngs)
+
+
+def drop_path_forward(seed, x, rate, deterministic):
+    drop_path = DropPath(rate)
+    rngs = nnx.Rngs(dropout=int(seed))
+    flag = bool(deterministic >= 0.5)
+    return x + drop_path(jnp.tanh(x), deterministic=flag, rngs=rngs)

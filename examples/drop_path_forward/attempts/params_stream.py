@@ -1,0 +1,29 @@
+"""The mask's key drawn from rngs.params(). With nnx.Rngs(int(seed)) both
+names fall back to the default stream, so the function's cases pass; a Rngs
+whose dropout stream is seeded apart tells them apart."""
+
+# expect: 1 [params-stream]
+
+import jax
+import jax.numpy as jnp
+from flax import nnx
+
+
+class DropPath(nnx.Module):
+    def __init__(self, rate):
+        self.rate = rate
+
+    def __call__(self, x, *, deterministic, rngs=None):
+        if deterministic or self.rate == 0.0:
+            return x
+        keep = 1.0 - self.rate
+        shape = (x.shape[0],) + (1,) * (x.ndim - 1)
+        mask = jax.random.bernoulli(rngs.params(), keep, shape)
+        return jnp.where(mask, x / keep, 0.0)
+
+
+def drop_path_forward(seed, x, rate, deterministic):
+    drop_path = DropPath(rate)
+    rngs = nnx.Rngs(int(seed))
+    flag = bool(deterministic >= 0.5)
+    return x + drop_path(jnp.tanh(x), deterministic=flag, rngs=rngs)
