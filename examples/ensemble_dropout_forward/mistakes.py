@@ -43,7 +43,9 @@ def _dropout(xs, rate, keys, p=lambda keep: keep):
         mask = jax.random.bernoulli(key, p=p(keep), shape=x.shape)
         return jnp.where(mask, x / keep, 0.0)
 
-    return jnp.stack([jnp.stack([one(x, k) for k in row]) for x, row in zip(xs, keys)])
+    return jnp.stack(
+        [jnp.stack([one(x, k) for k in row]) for x, row in zip(xs, keys, strict=True)]
+    )
 
 
 def _first_key(stream_key):
@@ -85,7 +87,10 @@ def _split_once(key, steps, members):
 def _raw_split_keys(key, steps, members):
     # jax.random.split(self.rngs.dropout(), members): each member uses its key
     # as it is, not as a stream's.
-    return [list(jax.random.split(jax.random.fold_in(key, t), members)) for t in range(steps)]
+    return [
+        list(jax.random.split(jax.random.fold_in(key, t), members))
+        for t in range(steps)
+    ]
 
 
 def _forked_stream(key, steps, members):
@@ -174,9 +179,7 @@ X = jnp.array([1.0, -2.0, 3.0, -4.0, 5.0, -6.0])
 def _ensemble_class(names):
     cls = names.get("DropoutEnsemble")
     if cls is None:
-        raise NameError(
-            "The contract names `DropoutEnsemble`; your file defines none."
-        )
+        raise NameError("The contract names `DropoutEnsemble`; your file defines none.")
     return cls
 
 
