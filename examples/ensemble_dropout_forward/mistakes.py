@@ -183,14 +183,26 @@ def _ensemble_class(names):
     return cls
 
 
+def _masks(outputs):
+    """1 where a unit is kept: the checks compare masks, which the keys decide
+    (a wrong scale is named on the cases)."""
+    return (outputs != 0).astype(jnp.float32)
+
+
 def _called_twice(names):
     ensemble = _ensemble_class(names)(3, 0.5, nnx.Rngs(dropout=0))
-    return jnp.stack([ensemble(X), ensemble(X)])
+    return _masks(jnp.stack([ensemble(X), ensemble(X)]))
 
 
-def _streams_seeded_apart(names):
-    ensemble = _ensemble_class(names)(3, 0.5, nnx.Rngs(params=1, dropout=7))
-    return jnp.stack([ensemble(X), ensemble(X)])
+def _masks_with_params_seed(names, seed):
+    ensemble = _ensemble_class(names)(3, 0.5, nnx.Rngs(params=seed, dropout=7))
+    return _masks(ensemble(X))
+
+
+def _params_seed_changes_nothing(names):
+    # 1 where the masks agree: only the dropout stream may decide them.
+    first, second = (_masks_with_params_seed(names, seed) for seed in (1, 2))
+    return (first == second).astype(jnp.float32)
 
 
 _SPLIT_ADVICE = (
@@ -216,20 +228,20 @@ KEY_ADVICE = (
 CHECKS = (
     Check(
         "DropoutEnsemble(3, 0.5, nnx.Rngs(dropout=0)) called twice on "
-        "x = [1, -2, 3, -4, 5, -6]",
+        "x = [1, -2, 3, -4, 5, -6]: its masks (1 = kept)",
         _called_twice,
         "ensemble-calls",
         "Called twice, DropoutEnsemble does not draw the contract's masks",
-        "Each call must draw new masks, each member its own. " + KEY_ADVICE,
+        KEY_ADVICE + " Each call then draws new masks, each member its own.",
     ),
     Check(
-        "DropoutEnsemble(3, 0.5, nnx.Rngs(params=1, dropout=7)), called twice: "
-        "streams seeded apart",
-        _streams_seeded_apart,
-        "ensemble-streams",
-        "With the streams seeded apart, the masks are not the contract's",
+        "DropoutEnsemble(3, 0.5, nnx.Rngs(params=s, dropout=7)) for s = 1 and 2: "
+        "its masks agree (1 = the same unit kept or dropped)",
+        _params_seed_changes_nothing,
+        "masks-follow-params",
+        "The masks change with the seed of the `params` stream",
         "They must come from the `dropout` stream alone: each member draws "
-        "`ensemble.rngs.dropout()`, not `params` or the default stream.",
+        "`ensemble.rngs.dropout()`, not `ensemble.rngs.params()`.",
     ),
 )
 

@@ -24,14 +24,14 @@ CONTRACT = {
         ),
         (
             "`__call__(self, x)` returns an array of shape `(members, *x.shape)`:\n"
-            "- split the module's streams into `self.members`, with\n"
+            "- split each stream of the module into `self.members` streams, with\n"
             "  `nnx.split_rngs(self, splits=self.members)` used as a `with` block;\n"
             "- inside it, call under `nnx.vmap` a function of the module and `x` that\n"
             "  draws `key = ensemble.rngs.dropout()`, samples\n"
             "  `mask = jax.random.bernoulli(key, p=1 - rate, shape=x.shape)` and returns\n"
-            "  `jnp.where(mask, x / (1 - rate), 0.0)`, with\n"
-            "  `in_axes=(nnx.StateAxes({nnx.RngState: 0, ...: None}), None)`: the random\n"
-            "  state mapped over the members, the rest and `x` shared."
+            "  `jnp.where(mask, x / (1 - rate), 0.0)`, with `in_axes=(state_axes, None)`:\n"
+            "  `state_axes = nnx.StateAxes({nnx.RngState: 0, ...: None})` maps the random\n"
+            "  state over the members and shares the rest, and `x` is shared too."
         ),
         (
             "Build `ensemble = DropoutEnsemble(int(members), rate,\n"

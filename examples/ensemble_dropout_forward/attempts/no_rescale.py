@@ -1,15 +1,14 @@
-"""The function is right, but the class is named Ensemble: the checks of the
-class the contract names, DropoutEnsemble, find none."""
+"""The kept units are not divided by keep: the outputs are not inverted
+dropout."""
 
-# expect: 1 [no-ensemble-class]
-# expect: 1 6 of 8 cases passed
+# expect: 1 [not-inverted-dropout]
 
 import jax
 import jax.numpy as jnp
 from flax import nnx
 
 
-class Ensemble(nnx.Module):
+class DropoutEnsemble(nnx.Module):
     def __init__(self, members, rate, rngs):
         self.members = members
         self.rate = rate
@@ -24,7 +23,7 @@ class Ensemble(nnx.Module):
 def each_member(ensemble, x):
     keep = 1.0 - ensemble.rate
     mask = jax.random.bernoulli(ensemble.rngs.dropout(), p=keep, shape=x.shape)
-    return jnp.where(mask, x / keep, 0.0)
+    return jnp.where(mask, x, 0.0)
 
 
 @nnx.scan(in_axes=(nnx.Carry, 0), out_axes=(nnx.Carry, 0))
@@ -33,6 +32,6 @@ def train_steps(ensemble, x):
 
 
 def ensemble_dropout_forward(seed, xs, rate, members):
-    ensemble = Ensemble(int(members), rate, nnx.Rngs(dropout=int(seed)))
+    ensemble = DropoutEnsemble(int(members), rate, nnx.Rngs(dropout=int(seed)))
     _, outputs = train_steps(ensemble, xs)
     return outputs
