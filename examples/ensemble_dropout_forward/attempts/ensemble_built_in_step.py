@@ -1,0 +1,36 @@
+"""A new ensemble, and so a new Rngs, at every step of the scan: each starts
+its count at 0, so every step draws the first step's masks."""
+
+# expect: 1 [steps-repeat-the-masks]
+
+import jax
+import jax.numpy as jnp
+from flax import nnx
+
+
+class DropoutEnsemble(nnx.Module):
+    def __init__(self, members, rate, rngs):
+        self.members = members
+        self.rate = rate
+        self.rngs = rngs
+
+    def __call__(self, x):
+        with nnx.split_rngs(self, splits=self.members):
+            return each_member(self, x)
+
+
+@nnx.vmap(in_axes=(nnx.StateAxes({nnx.RngState: 0, ...: None}), None))
+def each_member(ensemble, x):
+    keep = 1.0 - ensemble.rate
+    mask = jax.random.bernoulli(ensemble.rngs.dropout(), p=keep, shape=x.shape)
+    return jnp.where(mask, x / keep, 0.0)
+
+
+def ensemble_dropout_forward(seed, xs, rate, members):
+    @nnx.scan(in_axes=(nnx.Carry, 0), out_axes=(nnx.Carry, 0))
+    def train_steps(count, x):
+        ensemble = DropoutEnsemble(int(members), rate, nnx.Rngs(dropout=int(seed)))
+        return count + 1, ensemble(x)
+
+    _, outputs = train_steps(0, xs)
+    return outputs

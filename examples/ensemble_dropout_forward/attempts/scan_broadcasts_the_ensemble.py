@@ -1,0 +1,37 @@
+"""The ensemble is broadcast into nnx.scan (in_axes=None): every step sees it
+as it was before the scan and nothing is written back, so the dropout stream's
+count stays 0 and every step draws the first step's masks."""
+
+# expect: 1 [steps-repeat-the-masks]
+
+import jax
+import jax.numpy as jnp
+from flax import nnx
+
+
+class DropoutEnsemble(nnx.Module):
+    def __init__(self, members, rate, rngs):
+        self.members = members
+        self.rate = rate
+        self.rngs = rngs
+
+    def __call__(self, x):
+        with nnx.split_rngs(self, splits=self.members):
+            return each_member(self, x)
+
+
+@nnx.vmap(in_axes=(nnx.StateAxes({nnx.RngState: 0, ...: None}), None))
+def each_member(ensemble, x):
+    keep = 1.0 - ensemble.rate
+    mask = jax.random.bernoulli(ensemble.rngs.dropout(), p=keep, shape=x.shape)
+    return jnp.where(mask, x / keep, 0.0)
+
+
+@nnx.scan(in_axes=(None, 0), out_axes=0)
+def train_steps(ensemble, x):
+    return ensemble(x)
+
+
+def ensemble_dropout_forward(seed, xs, rate, members):
+    ensemble = DropoutEnsemble(int(members), rate, nnx.Rngs(dropout=int(seed)))
+    return train_steps(ensemble, xs)
