@@ -25,9 +25,9 @@ CONTRACT = {
         "- `train_steps(seed, dropout_seed, x, y, steps)`: the model built with\n"
         "  `nnx.Rngs(params=int(seed))`, optimized by `optax.sgd(0.1)` over its\n"
         "  `nnx.Param` variables; `int(steps)` training steps, step `i` (from 0)\n"
-        "  drawing its dropout mask from the key\n"
-        "  `jax.random.fold_in(jax.random.key(int(dropout_seed)), i)`, which is what\n"
-        "  one `nnx.Rngs(dropout=int(dropout_seed))` passed to every step gives; then\n"
+        "  drawing its dropout mask from the key `jax.random.fold_in(key, i)` with\n"
+        "  `key = jax.random.key(int(dropout_seed))`, which is what one\n"
+        "  `nnx.Rngs(dropout=int(dropout_seed))` passed to every step gives; then\n"
         "  the evaluation loss, the same mean squared error with dropout off and the\n"
         "  running averages in the batch normalization."
     ),
@@ -35,11 +35,12 @@ CONTRACT = {
         (
             "Define `Model`, whose `__init__(self, features, rngs)` builds the four\n"
             "layers (`nnx.Dropout(0.5)` without `rngs`) and whose\n"
-            "`__call__(self, x, rngs=None)` returns\n"
-            "`self.out(self.dropout(nnx.relu(self.norm(self.linear(x))), rngs=rngs))`."
+            "`__call__(self, x, rngs=None)` applies `self.linear`, `self.norm`,\n"
+            "`nnx.relu`, `self.dropout(h, rngs=rngs)` and `self.out`, in turn."
         ),
         (
-            "Define `train_step(model, optimizer, x, y, rngs)` with `@nnx.jit`: take\n"
+            "Define `loss_fn(model, x, y, rngs)`, the mean squared error, and\n"
+            "`train_step(model, optimizer, x, y, rngs)` with `@nnx.jit`: take\n"
             "`loss, grads = nnx.value_and_grad(loss_fn)(model, x, y, rngs)`, call\n"
             "`optimizer.update(model, grads)`, return `loss`."
         ),
