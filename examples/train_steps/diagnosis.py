@@ -18,8 +18,10 @@ def properties(case, settings, add):
             "evaluation-differs",
             "The training losses are the contract's, the evaluation loss is not",
             "Evaluate the trained model through nnx.view(model, deterministic=True, "
-            "use_running_average=True), whose batch normalization uses the running "
-            "averages the steps updated (with momentum=0.9), without keys.",
+            "use_running_average=True), without keys: its batch normalization uses "
+            "the running averages the steps updated (with momentum=0.9). The "
+            "evaluation also sees the last step's update of the parameters "
+            "(optax.sgd(0.1) over nnx.Param), which no training loss shows.",
         )
     if not values_match(training[:1], wanted[:1]):
         return add(
