@@ -228,9 +228,14 @@ def test_other_tabs_say_which_tab_the_page_continues_from(site, visit, slug):
     page = visit(f"{site}/{slug}.html").page
     tab_sets = page.locator(".sd-tab-set")
     assert tab_sets.count() >= 1
-    for i in range(tab_sets.count()):
+    # The tab each set continues from is the one selected as the page opens:
+    # a click syncs every set of the page, so read them all before any.
+    chosen_tabs = [
+        tab_sets.nth(i).locator("input:checked + label").inner_text().strip()
+        for i in range(tab_sets.count())
+    ]
+    for i, chosen in enumerate(chosen_tabs):
         tab_set = tab_sets.nth(i)
-        chosen = tab_set.locator("input:checked + label").inner_text().strip()
         for label in tab_set.locator("label").all():
             if label.inner_text().strip() == chosen:
                 continue
