@@ -35,8 +35,8 @@ CONTRACT = {
         ),
         (
             "`save_checkpoint(model, path)`: split the model,\n"
-            "`_, state = nnx.split(model)` (the parameters and each stream's key and\n"
-            "count), and save `state` with `ocp.StandardCheckpointer()`, used as a\n"
+            "`_, state = nnx.split(model)` (the parameters, and the key and count of\n"
+            "each stream), and save `state` with `ocp.StandardCheckpointer()`, used as a\n"
             "context manager so the save has finished when the function returns."
         ),
         (
@@ -57,7 +57,7 @@ CONTRACT = {
     "inputs": {
         "seed": "a float holding an integer: the seed of the `params` stream.",
         "dropout_seed": "a float holding an integer: the seed of the `dropout` stream.",
-        "x": "a JAX array; its last axis has the model's `features`.",
+        "x": "a JAX array; its last axis is the `features` of the model.",
         "rate": "a float in [0, 1): the dropout rate.",
         "steps_before": "a float holding an integer >= 0: the calls before the save.",
         "steps_after": "a float holding an integer >= 1: the calls after the restore.",

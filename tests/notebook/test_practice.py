@@ -41,6 +41,8 @@ from project import (
 from sitebuild import DOCS
 from upstream import exact_streams
 
+from lessongrader.execute import spec_of
+
 SUMMARY = re.compile(r"^\d+ of \d+ cases passed\.$", re.MULTILINE)
 TAG = re.compile(r"^\s*\* \[([\w-]+)\]", re.MULTILINE)
 
@@ -228,7 +230,8 @@ def test_practice_cells_grade_as_the_command_does(slug, lesson_python, tmp_path)
                 assert summary[0] in html
                 assert all(f"[{tag}]" in html for tag in tags)
             text, html = attempt(problem.solution_code)
-            count = len(problem.cases())
+            # The function's cases, then the checks of the names it defines.
+            count = len(problem.cases()) + len(spec_of(problem).checks)
             assert verdict(text) == ([f"{count} of {count} cases passed."], [])
             assert "Correct" in html
     finally:

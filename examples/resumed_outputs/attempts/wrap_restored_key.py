@@ -1,6 +1,6 @@
-"""The keys are saved as they are, then "unwrapped" after restoring, as older
-answers about orbax and typed keys advise: but orbax 0.12 restores a typed
-key as a typed key, and wrapping it again raises."""
+"""The keys are saved as they are, then wrapped with jax.random.wrap_key_data
+after restoring, as if orbax gave back their raw data: but orbax 0.12 restores
+a typed key as a typed key, and wrapping it again raises."""
 
 # expect: 1 [key-already-typed]
 
