@@ -90,10 +90,10 @@ HINTS = [
     [
         "restore into the structure only",
         (
-            "`nnx.eval_shape(make_model)` gives the model's structure without drawing\n"
-            "anything; `checkpointer.restore(path, abstract_state)` fills it, keys\n"
-            "included (orbax 0.12 restores typed keys as typed keys). Do not reseed\n"
-            "afterwards: `nnx.reseed` sets the counter back to 0."
+            "`nnx.eval_shape(make_model)` gives the model's structure, with shapes and\n"
+            "dtypes in place of arrays; `checkpointer.restore(path, abstract_state)`\n"
+            "fills it, keys included (orbax 0.12 restores typed keys as typed keys).\n"
+            "Do not reseed afterwards: `nnx.reseed` sets the counter back to 0."
         ),
     ],
 ]
