@@ -216,6 +216,9 @@ def error_record(exc, attempt_path=None, spec=None, code_of=None):
     # Only the first paragraph: JAX appends long explanations.
     message = " ".join(safe_text(exc).split("\n\n")[0].split())
     record = {"type": kind, "message": message[:400], "line": None, "code": None}
+    # Whether the attempt's own code raised it (a starter's raise), not code it
+    # called (a library's NotImplementedError is a mistake, not a starter).
+    record["raised_by_attempt"] = False
     try:
         if isinstance(exc, SyntaxError) and exc.filename and exc.lineno:
             frames = [(exc.filename, exc.lineno, None)]
@@ -224,6 +227,13 @@ def error_record(exc, attempt_path=None, spec=None, code_of=None):
                 (f.filename, f.lineno, f.line)
                 for f in traceback.extract_tb(exc.__traceback__)
             ]
+
+        def in_attempt(filename):
+            if attempt_path and filename:
+                return os.path.realpath(filename) == attempt_path
+            return code_of is not None and bool(code_of(filename))
+
+        record["raised_by_attempt"] = bool(frames) and in_attempt(frames[-1][0])
         for filename, lineno, line in reversed(frames):
             if attempt_path and filename and os.path.realpath(filename) == attempt_path:
                 lines = Path(attempt_path).read_text(errors="replace").splitlines()

@@ -180,8 +180,12 @@ def graded(problem, file, reference, expected, results, arrays, output, start):
     """
     cases = build_cases(reference, expected, results["cases"], arrays)
     failing = [c for c in cases if c.failure]
-    errors = [c.got.get("error", {}).get("type") for c in cases]
-    if errors.count("NotImplementedError") == len(cases):
+    unwritten = [
+        c.got.get("error", {}).get("type") == "NotImplementedError"
+        and c.got["error"].get("raised_by_attempt")
+        for c in cases
+    ]
+    if all(unwritten):
         # A starter, untouched: one line says it all.
         text = (
             f"{problem.name} still raises NotImplementedError. Replace the raise "
