@@ -287,9 +287,22 @@ def test_an_error_in_a_check_is_not_called_the_function_s():
     raised.got = {"kind": "error", "error": {"type": "TypeError", "message": "m"}}
     raised.failure = compare(raised)
     unwritten = check_case(X, X, number=1)
-    unwritten.got = {"kind": "error", "error": {"type": "NotImplementedError"}}
+    unwritten.got = {
+        "kind": "error",
+        "error": {"type": "NotImplementedError", "raised_by_attempt": True},
+    }
     unwritten.failure = compare(unwritten)
     found = diagnose({"pitfalls": []}, {}, [raised, unwritten], DROPOUT_PROBLEM)
     assert [d.name for d in found] == ["exception-TypeError", "not-attempted"]
     assert found[0].title.startswith("Used as the contract says, your code raised")
     assert "your function" not in found[1].sentence().lower()
+
+
+def test_a_library_s_not_implemented_error_is_no_unwritten_starter():
+    # nnx.with_rngs in graph mode raises flax's own NotImplementedError.
+    case = check_case(X, X, number=0)
+    error = {"type": "NotImplementedError", "message": "m", "raised_by_attempt": False}
+    case.got = {"kind": "error", "error": error}
+    case.failure = compare(case)
+    found = diagnose({"pitfalls": []}, {}, [case], DROPOUT_PROBLEM)
+    assert [d.name for d in found] == ["exception-NotImplementedError"]
