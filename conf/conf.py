@@ -94,6 +94,11 @@ sd_tabs_storage_prefix = ""
 nb_execution_mode = "cache"
 # A cell that raises fails the build, unless it is tagged raises-exception.
 nb_execution_raise_on_error = True
+# The grading a lesson shows runs the grader on an attempt: its outputs depend
+# on those files too, and run again when one changes (_ext/parallel_execution.py).
+execution_inputs = {
+    "needs-repository": ["../lessongrader/**/*.py", "../examples/**/*.py"]
+}
 # Kept small on purpose: a cell that needs longer needs a smaller example.
 nb_execution_timeout = 60
 # Cell outputs are rendered as text, so no page needs MathJax or other scripts.

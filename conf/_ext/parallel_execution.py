@@ -17,8 +17,16 @@ reads the page, and reports the failure as it always does.
 Kernels talk to this process over IPC sockets in a folder of their own, not
 TCP ports, so kernels started side by side (here, or by another build on the
 same machine) never race for a port.
+
+The cache knows a notebook by its code alone. A cell whose outputs also
+depend on files it reads (a lesson's grading of an attempt, tagged
+``needs-repository``) would keep outputs older than those files:
+``execution_inputs`` maps such a tag to the files its cells read, and a page
+with a cell so tagged is read and executed again when one of them is newer
+than its cached run.
 """
 
+import datetime
 import os
 import tempfile
 import threading
@@ -175,8 +183,55 @@ class ParallelExecution:
             self.execution = None
 
 
+def newest_input(srcdir, patterns):
+    """The latest modification time of the files the patterns match (relative
+    to the source folder), or 0."""
+    times = [
+        path.stat().st_mtime
+        for pattern in patterns
+        for path in Path(srcdir).glob(pattern)
+        if path.is_file()
+    ]
+    return max(times, default=0)
+
+
+def outdated_by_inputs(app, env, added, changed, removed):
+    """The pages whose cached run is older than a file a tagged cell of theirs
+    reads (execution_inputs): their runs leave the cache, and Sphinx reads
+    them again."""
+    inputs = app.config.execution_inputs
+    config = env.mystnb_config
+    if not inputs or config.execution_mode != "cache":
+        return []
+    from jupyter_cache import get_cache
+
+    newest = {
+        tag: newest_input(app.srcdir, patterns) for tag, patterns in inputs.items()
+    }
+    cache = get_cache(config.execution_cache_path)
+    stale = []
+    try:
+        for record in cache.list_cache_records():
+            path = Path(record.uri)
+            docname = env.path2doc(str(path)) if path.exists() else None
+            if docname is None or docname in added or docname in changed:
+                continue
+            # jupyter-cache records times in UTC, without a zone.
+            ran = record.created.replace(tzinfo=datetime.UTC).timestamp()
+            text = path.read_text(encoding="utf-8")
+            if any(tag in text and newest[tag] > ran for tag in inputs):
+                cache.remove_cache(record.pk)
+                stale.append(docname)
+    finally:
+        cache.db.dispose()
+    return sorted(set(stale))
+
+
 def setup(app):
     app.setup_extension("myst_nb")
+    # {cell tag: [glob of the files its cells read, from the source folder]}.
+    app.add_config_value("execution_inputs", {}, "", types=(dict,))
+    app.connect("env-get-outdated", outdated_by_inputs)
     # Notebooks run at once; 0 for one per core. 1 leaves the execution to
     # MyST-NB: each notebook when its page is read (a stock build).
     app.add_config_value("parallel_execution_jobs", 0, "", types=(int,))

@@ -63,3 +63,23 @@ def test_no_kernel_outlives_the_build(built):
         if process.info["cwd"] == docs
     ]
     assert not left
+
+
+def test_a_page_runs_again_when_a_file_its_tagged_cell_reads_changes(tmp_path):
+    # A lesson's shown grading reads the grader and the examples: the cache,
+    # which knows a notebook by its code, would keep the old report.
+    site = ScratchSite(tmp_path, link_examples=False)
+    examples = tmp_path / "examples"
+    examples.mkdir()
+    data = examples / "attempt.py"
+    page = notebook_page("Reads", 'print(open("../examples/attempt.py").read())')
+    page = page.replace("```{code-cell} ipython3\n", CELL_TAGGED, 1)
+    site.write({"reads": page})
+    for text in ("first = 1", "second = 2"):
+        data.write_text(text)
+        result = site.build()
+        assert result.returncode == 0, result.stderr[-3000:]
+        assert text in (site.path / "html" / "reads.html").read_text()
+
+
+CELL_TAGGED = "```{code-cell} ipython3\n:tags: [needs-repository]\n\n"
