@@ -1,8 +1,9 @@
 """Each member draws from the params stream: with one seed for both streams the
-masks would be the same, but the contract seeds only dropout, and with the
-streams seeded apart the masks follow the params seed."""
+masks would be the same, but the contract seeds only dropout, so the stream
+the ensemble asks for is not there. (The check that seeds the streams apart
+would see the masks follow the params seed; the function's own cases name the
+mistake first.)"""
 
-# expect: 1 [masks-follow-params]
 # expect: 1 [stream-not-in-rngs]
 
 import jax
