@@ -20,6 +20,12 @@ CONF = runpy.run_path(str(sitebuild.CONF / "conf.py"))
 PROBLEMS = catalog.discover()
 # Lesson slug -> the function its problem asks for, from each problem's LESSON.
 LESSONS = {problem.lesson: name for name, problem in PROBLEMS.items()}
+# What the site's templates and extensions draw alike on every lesson (folds,
+# menus, downloads, the grading commands...) is tried in the browser on two
+# lessons: one with every kind of section, and the one with the most tab sets.
+# What differs from page to page (its tabs, outputs, width, accessibility) is
+# tried on every page.
+BROWSER_SAMPLE = ["nnx-dropout", "dropout-batchnorm-train-step"]
 
 
 def solution_source(function):
@@ -84,6 +90,38 @@ def shown_attempt(problem):
     ]
     (path,) = re.findall(r"examples/\w+/attempts/\w+\.py", cell.source)
     return sitebuild.ROOT / path
+
+
+# Cells a page shows with no code (remove-input) or not at all (remove-cell).
+HIDDEN_TAGS = {"remove-cell", "remove-input"}
+SOLUTION = re.compile(r"^```\{solution\} (\S+)$", re.MULTILINE)
+
+
+def copied_in_order(slug):
+    """The Python a reader copies from a lesson as it opens, every fold open,
+    in order: its code cells (of each tab set, the tab the page continues
+    from, conf/_ext/api_tabs.py) and the solution, where the page shows it."""
+    from api_tabs import framework  # conf/_ext
+
+    cells = sitebuild.read_notebook(sitebuild.DOCS / f"{slug}.md").cells
+    copied = []
+    for number, cell in enumerate(cells):
+        if cell.cell_type == "markdown":
+            copied += [
+                solution_source(n).rstrip() for n in SOLUTION.findall(cell.source)
+            ]
+            continue
+        if HIDDEN_TAGS & set(cell.metadata.get("tags", [])):
+            continue
+        tab = framework(cell)
+        if tab is not None:
+            last = number
+            while last + 1 < len(cells) and framework(cells[last + 1]):
+                last += 1
+            if framework(cells[last]) != tab:
+                continue  # a tab the page does not open on
+        copied.append(cell.source.rstrip("\n"))
+    return copied
 
 
 def published(slug):

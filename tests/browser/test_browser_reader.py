@@ -1,23 +1,27 @@
-"""What a reader takes from the site: a copy button copies exactly the code,
-and code copied from a page runs; the published notebook is the page, plots
-read on a phone, and the grading instructions start from nothing.
+"""What a reader takes from the site: a copy button copies exactly the code;
+the published notebook is the page, plots read on a phone, and the grading
+instructions start from nothing. (That the code copied runs is
+tests/build/test_copied_cells.py's.)
 
 Part of the browser suite (see test_browser.py, whose server, browser and
-helpers it uses). It writes how many copied cells ran to
-build/copied-cells.json, and phone screenshots of the plots to
+helpers it uses). It writes phone screenshots of the plots to
 build/screenshots/.
 """
 
 import dataclasses
-import json
-import os
 import re
-import subprocess
-import sys
 
 import pytest
 import test_browser
-from project import CONF, LESSONS, draws_image, published, solution_source
+from project import (
+    BROWSER_SAMPLE,
+    CONF,
+    LESSONS,
+    copied_in_order,
+    draws_image,
+    published,
+    solution_source,
+)
 from test_browser import HTML, ROOT, reveal, selected_tabs, shell_blocks, visible_cells
 
 # The browser suite's fixtures: build/html served, Chromium, pages opened.
@@ -26,27 +30,6 @@ tabs = test_browser.tabs
 
 # Code a reader can copy and run: cells (ipython3) and included files (python).
 PYTHON = ("div.highlight-ipython3", "div.highlight-python")
-
-# Runs copied code as a reader pasting it into a script or a Python prompt
-# would: each script (a list of cells) in order, in a namespace of its own, in
-# one fresh interpreter; one result per cell: None, or the exception it raised.
-RUNNER = """
-import contextlib, io, json, sys
-results = []
-for script, cells in enumerate(json.load(sys.stdin)):
-    namespace = {"__name__": "__main__"}
-    results.append([])
-    for number, source in enumerate(cells):
-        try:
-            with contextlib.redirect_stdout(io.StringIO()):
-                name = f"<copied {script + 1}.{number + 1}>"
-                exec(compile(source, name, "exec"), namespace)
-        except BaseException as error:
-            results[-1].append(f"{type(error).__name__}: {error}"[:300])
-        else:
-            results[-1].append(None)
-json.dump(results, sys.__stdout__)
-"""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -110,61 +93,6 @@ def copied(site, tabs):
     return of
 
 
-def run_copied(scripts, workdir):
-    """Run scripts of copied code in a fresh interpreter: per script, per
-    cell, None or the exception raised."""
-    run = subprocess.run(
-        [sys.executable, "-c", RUNNER],
-        input=json.dumps(scripts),
-        capture_output=True,
-        text=True,
-        cwd=workdir,
-        env={**os.environ, "JAX_PLATFORMS": "cpu", "MPLBACKEND": "Agg"},
-        timeout=300,
-    )
-    assert run.returncode == 0, run.stderr[-3000:]
-    return json.loads(run.stdout)
-
-
-def failed(shown, error):
-    """A cell failed: it raised, or, tagged raises-exception, it did not raise
-    the error the page shows."""
-    if shown is None:
-        return error is not None
-    return error is None or error.split(":")[0] not in shown
-
-
-def failures(results):
-    return [
-        (number, error or "raised nothing", code.splitlines()[0])
-        for number, (code, shown, error) in enumerate(results, 1)
-        if failed(shown, error)
-    ]
-
-
-COPIED = {}
-
-
-def record(name, results):
-    """Keep the figures of each run in build/copied-cells.json."""
-    COPIED[name] = {
-        "cells": len(results),
-        "ran": len(results) - len(failures(results)),
-        "failed": len(failures(results)),
-        "tagged raises-exception": sum(
-            1 for _, shown, _ in results if shown is not None
-        ),
-        "failures": [f"cell {n}: {error}" for n, error, _ in failures(results)],
-    }
-    # Totals of the pages in their default state.
-    totals = {
-        key: sum(figures[key] for page, figures in COPIED.items() if page in LESSONS)
-        for key in ("cells", "ran", "failed")
-    }
-    path = ROOT / "build" / "copied-cells.json"
-    path.write_text(json.dumps({"pages": COPIED, "total": totals}, indent=1))
-
-
 def visible_code(page):
     """The text of every code block shown (what its copy button copies)."""
     return page.evaluate(
@@ -174,16 +102,18 @@ def visible_code(page):
     )
 
 
-# -- Copy buttons: the code, exactly; copied code runs ---------------------------
+# -- Copy buttons: the code, exactly ---------------------------------------------
 
-# One worker runs them all (pytest -n): they share the clicks (copied), and
-# together they write copied-cells.json.
+# That the code copied runs is tests/build/test_copied_cells.py's: every lesson's
+# cells, as these buttons copy them.
 
 
-@pytest.mark.xdist_group("copied-cells")
-@pytest.mark.parametrize("slug", LESSONS)
+@pytest.mark.parametrize("slug", BROWSER_SAMPLE)
 def test_copy_buttons_copy_exactly_the_code(copied, slug):
     texts = [c.text.rstrip("\n") for c in copied(slug)]
+    # The Python shown as the page opens, in order: what test_copied_cells runs.
+    opened = [c.text.rstrip("\n") for c in copied(slug) if c.python and c.shown]
+    assert opened == copied_in_order(slug)
     solution = solution_source(LESSONS[slug]).rstrip()
     expected = visible_cells(slug) + shell_blocks(slug) + [solution]
     assert sorted(texts) == sorted(expected)
@@ -191,23 +121,7 @@ def test_copy_buttons_copy_exactly_the_code(copied, slug):
         assert not re.search(r"^(>>>|\.\.\.) ", text, re.MULTILINE), text
 
 
-@pytest.mark.xdist_group("copied-cells")
-@pytest.mark.parametrize("slug", LESSONS)
-def test_copied_cells_run_in_order_in_the_default_tabs(copied, slug, tmp_path):
-    cells = [c for c in copied(slug) if c.python and c.shown]
-    assert len(cells) > 5
-    # The page's cells in order; then the solution alone, copied into a file
-    # of its own: it runs as is and defines the problem's function.
-    solution = solution_source(LESSONS[slug]).rstrip()
-    alone = [solution, f"assert callable({LESSONS[slug]})"]
-    in_order, by_itself = run_copied([[c.text for c in cells], alone], tmp_path)
-    results = [(c.text, c.error, e) for c, e in zip(cells, in_order, strict=True)]
-    record(slug, results)
-    assert not failures(results), failures(results)
-    assert by_itself == [None, None], by_itself
-
-
-@pytest.mark.parametrize("slug", LESSONS)
+@pytest.mark.parametrize("slug", BROWSER_SAMPLE)
 def test_a_tab_picked_on_another_page_does_not_break_this_one(site, visit, slug):
     # The page then shows, and copies, what it shows a new reader: the code
     # the test above runs.
@@ -294,7 +208,7 @@ def test_notebook_has_every_output_the_page_shows(site, visit, slug):
 # -- Check your answer: from nothing --------------------------------------------
 
 
-@pytest.mark.parametrize("slug", LESSONS)
+@pytest.mark.parametrize("slug", BROWSER_SAMPLE)
 def test_grading_starts_from_a_clone_of_the_linked_repository(site, visit, slug):
     repository = CONF["lessons_repository"]
     url = f"https://github.com/{repository}"

@@ -22,7 +22,7 @@ from urllib.parse import unquote, urlparse
 import pytest
 import test_browser
 from axe_playwright_python.sync_playwright import Axe
-from project import CONF, LESSONS
+from project import BROWSER_SAMPLE, CONF, LESSONS
 from test_browser import DESKTOP, HTML, PREFIX, ROOT, TERM
 
 # The browser suite's fixtures: one Chromium, and pages opened in it.
@@ -117,7 +117,7 @@ def dialog_is_open(page, dialog_id):
 
 
 # Every page in light; in dark, where only colours change, those checked by axe.
-DRAWER_PAGES = [(slug, "light") for slug in ["index", *LESSONS]] + [
+DRAWER_PAGES = [(slug, "light") for slug in ["index", *BROWSER_SAMPLE]] + [
     ("index", "dark"),
     ("nnx-dropout", "dark"),
 ]
@@ -396,7 +396,7 @@ def test_long_output_lines_wrap_and_long_code_scrolls(site, visit, slug, viewpor
             assert block["scrolls"] and block["hint"], block
 
 
-@pytest.mark.parametrize("slug", LESSONS)
+@pytest.mark.parametrize("slug", BROWSER_SAMPLE)
 def test_phone_solution_code_uses_the_screen_width(site, visit, slug):
     page = visit(f"{site}/{slug}.html", **PHONE).page
     solution = page.locator("details.sd-dropdown", has_text="Show the solution")
@@ -568,7 +568,7 @@ def test_every_icon_drawn_is_in_the_icon_fonts_loaded(site, visit, path):
 # -- Dead ends ----------------------------------------------------------------
 
 
-@pytest.mark.parametrize("slug", ["index", *LESSONS])
+@pytest.mark.parametrize("slug", ["index", *BROWSER_SAMPLE])
 def test_pages_link_the_repository_to_edit_and_to_report(site, visit, slug):
     page = visit(f"{site}/{slug}.html", **DESKTOP).page
     button = page.locator(".article-header-buttons .dropdown-source-buttons button")
@@ -584,7 +584,7 @@ def test_pages_link_the_repository_to_edit_and_to_report(site, visit, slug):
     assert REPOSITORY in footer, footer
 
 
-@pytest.mark.parametrize("slug", LESSONS)
+@pytest.mark.parametrize("slug", BROWSER_SAMPLE)
 def test_downloads_download(site, visit, slug):
     page = visit(f"{site}/{slug}.html", accept_downloads=True, **DESKTOP).page
     files = {
@@ -671,7 +671,7 @@ def build_date():
     return datetime.datetime.fromtimestamp(int(epoch), datetime.UTC)
 
 
-@pytest.mark.parametrize("slug", LESSONS)
+@pytest.mark.parametrize("slug", BROWSER_SAMPLE)
 def test_lesson_says_when_it_was_built_beside_its_versions(site, visit, slug):
     page = visit(f"{site}/{slug}.html", **DESKTOP).page
     stamp = page.locator("article p", has_text="Executed with").first
