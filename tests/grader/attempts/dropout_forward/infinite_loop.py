@@ -1,7 +1,11 @@
-"""A loop that never ends, in the function; it also prints, to be shown."""
+"""A loop that never ends, in the function; it also prints, to be shown.
 
-# args: --timeout 10
-# expect: 2 timed out after 10 s while running case 1
+A 20 s limit, as hangs_with_a_child has: the limit also covers the reference
+computed before the attempt, which on a loaded machine took over 10 s.
+"""
+
+# args: --timeout 20
+# expect: 2 timed out after 20 s while running case 1
 # expect: 2 looping forever
 
 import time
