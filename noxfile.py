@@ -172,7 +172,7 @@ def tests(session):
 @nox.session(python=PYTHON)
 def quick(session):
     """The fast tier (tests/unit): the grader's logic on made-up arrays, the
-    problem catalog, the Sphinx extensions on small pages, the tools."""
+    problem catalog, the release check's file, the tools."""
     install(session)
     session.run("pytest", "tests/unit", *session.posargs)
 

@@ -88,7 +88,7 @@ def merge_streams_exactly():
 # MyST-NB copies mystnb.<hash>.css when the build ends, so a clean build's pages
 # link it bare and a rebuild's (which finds the file) with Sphinx's ?v= checksum.
 # Copied before any page is written, every build links it with the checksum.
-# No upstream issue yet. Test: tests/unit/test_extensions.py,
+# No upstream issue yet. Test: tests/build/test_extensions.py,
 # test_a_rebuild_publishes_what_a_clean_build_does.
 
 
