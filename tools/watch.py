@@ -338,12 +338,18 @@ def main(argv=None):
         if args.output:
             args.output.write_text(text)
         return 0 if ok else 1
-    builds = [tuple(item.split("=", 1)) for item in args.builds]
+    if not all("=" in item for item in args.builds):
+        parser.error(f"give each build as NAME=BUILD, not {args.builds}")
+    builds = [item.split("=", 1) for item in args.builds]
     result = ranges(args.pinned, [(name, Path(folder)) for name, folder in builds])
     for page, entry in result["pages"].items():
         where = entry["holds_on"]
-        held = f"flax {'-'.join(where['flax'])}, jax {'-'.join(where['jax'])}"
-        print(f"{page}: holds on {held if where else 'no set'}", end="")
+        held = (
+            f"flax {'-'.join(where['flax'])}, jax {'-'.join(where['jax'])}"
+            if where
+            else "no set"
+        )
+        print(f"{page}: holds on {held}", end="")
         print(f"; not on {', '.join(entry['not_on'])}" if entry["not_on"] else "")
     before = json.loads(args.output.read_text()) if args.output.exists() else {}
     args.output.write_text(json.dumps(result, indent=1, sort_keys=True) + "\n")

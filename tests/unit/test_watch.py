@@ -3,6 +3,7 @@
 import json
 
 import nbformat
+import pytest
 import watch
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
@@ -187,3 +188,23 @@ def test_a_release_check_exits_3_when_a_page_holds_on_other_releases(
     assert watch.main(arguments) == 3
     assert "CHANGED dropout" in capsys.readouterr().out
     assert json.loads(output.read_text())["pages"]["dropout"]["not_on"] == ["oldest"]
+
+
+def test_a_page_that_holds_on_no_release_set_is_said_so(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(watch.sitebuild, "code_digest", lambda page: "digest")
+    output = tmp_path / "check.json"
+    builds = release_builds(
+        tmp_path, {"oldest": 2.0, "pinned": 2.0}, claims={"oldest", "pinned"}
+    )
+    arguments = ["ranges", str(builds[-1][1])]
+    arguments += [f"{name}={folder}" for name, folder in builds]
+    assert watch.main([*arguments, "--output", str(output)]) == 3
+    assert "dropout: holds on no set; not on oldest, pinned" in capsys.readouterr().out
+    assert json.loads(output.read_text())["pages"]["dropout"]["holds_on"] is None
+
+
+def test_a_build_given_without_its_set_s_name_is_a_usage_error(tmp_path, capsys):
+    with pytest.raises(SystemExit) as stopped:
+        watch.main(["ranges", str(tmp_path), str(tmp_path), "--output", "x.json"])
+    assert stopped.value.code == 2
+    assert "NAME=BUILD" in capsys.readouterr().err
