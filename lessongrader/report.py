@@ -101,16 +101,20 @@ class Report:
             parts.append("</table>")
         if self.details:
             parts.append("<details><summary>Failing cases</summary>")
-            parts.append(f"<pre>{_e(chr(10).join(self.details))}</pre></details>")
+            # Long lines (arrays) scroll in their own box, not the page.
+            parts.append(
+                f"<pre{_SCROLL}>{_e(chr(10).join(self.details))}</pre></details>"
+            )
         if self.output:
             parts.append("<details open><summary>Your code printed</summary>")
-            parts.append(f"<pre>{_e(self.output)}</pre></details>")
+            parts.append(f"<pre{_SCROLL}>{_e(self.output)}</pre></details>")
         parts += [f"<p>{_e(note)}</p>" for note in [*self.notes, self.closing] if note]
         parts.append("</div>")
         return "\n".join(parts)
 
 
 _BOX = "font-family:system-ui,sans-serif;line-height:1.4;max-width:60em"
+_SCROLL = ' style="overflow-x:auto"'
 _CELL = "padding:2px 8px;vertical-align:top"
 
 
